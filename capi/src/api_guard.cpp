@@ -1,0 +1,63 @@
+#include "api_guard.h"
+
+#include <c10/util/Exception.h>
+
+#include <exception>
+
+namespace s4seg {
+
+static_assert(static_cast<int>(Status::InvalidArgument) == S4SEG_INVALID_ARGUMENT, "status values drifted");
+static_assert(static_cast<int>(Status::OutOfMemory) == S4SEG_OUT_OF_MEMORY, "status values drifted");
+static_assert(static_cast<int>(Status::Io) == S4SEG_IO, "status values drifted");
+static_assert(static_cast<int>(Status::Format) == S4SEG_FORMAT, "status values drifted");
+static_assert(static_cast<int>(Status::Unsupported) == S4SEG_UNSUPPORTED, "status values drifted");
+static_assert(static_cast<int>(Status::Device) == S4SEG_DEVICE, "status values drifted");
+static_assert(static_cast<int>(Status::Cancelled) == S4SEG_CANCELLED, "status values drifted");
+static_assert(static_cast<int>(Status::Diverged) == S4SEG_DIVERGED, "status values drifted");
+static_assert(static_cast<int>(Status::State) == S4SEG_STATE, "status values drifted");
+static_assert(static_cast<int>(Status::Internal) == S4SEG_INTERNAL, "status values drifted");
+static_assert(static_cast<int>(Status::BufferTooSmall) == S4SEG_BUFFER_TOO_SMALL, "status values drifted");
+
+namespace {
+thread_local std::string t_last_error;
+
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+}  // namespace
+
+s4seg_status set_error(s4seg_status status, const std::string& message) {
+  try {
+    t_last_error = message;
+  } catch (...) {
+    t_last_error.clear();  // could not even store the message: the status still tells
+  }
+  return status;
+}
+
+void clear_error() { t_last_error.clear(); }
+
+const char* last_error_c_str() { return t_last_error.c_str(); }
+
+s4seg_status translate_current_exception() {
+  try {
+    throw;
+  } catch (const Error& e) {
+    return set_error(static_cast<s4seg_status>(e.status()), e.what());
+  } catch (const c10::OutOfMemoryError& e) {
+    return set_error(S4SEG_OUT_OF_MEMORY, "device out of memory: " + first_line(e.what_without_backtrace()) +
+                                              " (try a smaller train.batch_size or train.crop_size, or call "
+                                              "s4seg_release_cached_memory)");
+  } catch (const c10::Error& e) {
+    std::string msg = e.what_without_backtrace();
+    // Some LibTorch builds report CUDA OOM as a plain c10::Error.
+    if (msg.find("out of memory") != std::string::npos) return set_error(S4SEG_OUT_OF_MEMORY, "device out of memory: " + first_line(msg));
+    return set_error(S4SEG_INTERNAL, "LibTorch error: " + first_line(msg));
+  } catch (const std::bad_alloc&) {
+    return set_error(S4SEG_OUT_OF_MEMORY, "host out of memory");
+  } catch (const std::exception& e) {
+    return set_error(S4SEG_INTERNAL, std::string("internal error: ") + e.what());
+  } catch (...) {
+    return set_error(S4SEG_INTERNAL, "internal error: unknown exception");
+  }
+}
+
+}  // namespace s4seg

@@ -1,0 +1,42 @@
+// The exception firewall: every extern "C" body is S4SEG_API_BEGIN ... S4SEG_API_END, which turns
+// any exception into a status code plus the calling thread's error message.
+#pragma once
+#include <c10/util/Exception.h>
+
+#include <new>
+#include <string>
+
+#include "core/error.h"
+#include "s4seg/s4seg.h"
+
+namespace s4seg {
+
+// Records `message` as this thread's last error and returns `status`.
+s4seg_status set_error(s4seg_status status, const std::string& message);
+void clear_error();
+// Maps the in-flight exception (call inside a catch block) to a status.
+s4seg_status translate_current_exception();
+
+}  // namespace s4seg
+
+#define S4SEG_API_BEGIN \
+  try {                 \
+    ::s4seg::clear_error();
+#define S4SEG_API_END                                \
+  return S4SEG_OK;                                   \
+  }                                                  \
+  catch (...) {                                      \
+    return ::s4seg::translate_current_exception();   \
+  }
+
+// For void functions (free): swallow everything, nothing to report.
+#define S4SEG_API_VOID_BEGIN try {
+#define S4SEG_API_VOID_END \
+  }                        \
+  catch (...) {            \
+  }
+
+#define S4SEG_CHECK_ARG(cond, msg) \
+  do {                             \
+    if (!(cond)) return ::s4seg::set_error(S4SEG_INVALID_ARGUMENT, (msg)); \
+  } while (0)

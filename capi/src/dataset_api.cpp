@@ -1,0 +1,67 @@
+#include "api_guard.h"
+#include "handles.h"
+
+extern "C" {
+
+s4seg_status s4seg_dataset_create(s4seg_dataset** out) noexcept {
+  S4SEG_CHECK_ARG(out, "out must not be NULL");
+  S4SEG_API_BEGIN
+  *out = new s4seg_dataset{std::make_shared<s4seg::Dataset>()};
+  S4SEG_API_END
+}
+
+void s4seg_dataset_free(s4seg_dataset* dataset) noexcept { delete dataset; }
+
+s4seg_status s4seg_dataset_add(s4seg_dataset* dataset, const s4seg_image_view* image, const s4seg_image_view* mask) noexcept {
+  S4SEG_CHECK_ARG(dataset, "dataset must not be NULL");
+  S4SEG_CHECK_ARG(image, "image must not be NULL");
+  S4SEG_API_BEGIN
+  s4seg::Image img = s4seg::image_from_view(image, "image");
+  s4seg::Image m;
+  if (mask) {
+    m = s4seg::image_from_view(mask, "mask");
+    s4seg::require(m.channels == 1, "mask must have 1 channel (class indices), has " + std::to_string(m.channels));
+  }
+  dataset->dataset->add(std::move(img), std::move(m));
+  S4SEG_API_END
+}
+
+s4seg_status s4seg_dataset_add_list(s4seg_dataset* dataset, const char* root, const char* list_path) noexcept {
+  S4SEG_CHECK_ARG(dataset, "dataset must not be NULL");
+  S4SEG_CHECK_ARG(root, "root must not be NULL");
+  S4SEG_CHECK_ARG(list_path, "list_path must not be NULL");
+  S4SEG_API_BEGIN
+  dataset->dataset->add_list(root, list_path);
+  S4SEG_API_END
+}
+
+s4seg_status s4seg_dataset_add_synthetic(s4seg_dataset* dataset, int64_t count, int32_t width, int32_t height,
+                                         int32_t num_classes, uint64_t seed) noexcept {
+  S4SEG_CHECK_ARG(dataset, "dataset must not be NULL");
+  S4SEG_API_BEGIN
+  dataset->dataset->add_synthetic(count, width, height, num_classes, seed);
+  S4SEG_API_END
+}
+
+s4seg_status s4seg_dataset_size(const s4seg_dataset* dataset, int64_t* size) noexcept {
+  S4SEG_CHECK_ARG(dataset, "dataset must not be NULL");
+  S4SEG_CHECK_ARG(size, "size must not be NULL");
+  S4SEG_API_BEGIN
+  *size = dataset->dataset->size();
+  S4SEG_API_END
+}
+
+s4seg_status s4seg_dataset_get(const s4seg_dataset* dataset, int64_t index, s4seg_image** image, s4seg_image** mask) noexcept {
+  S4SEG_CHECK_ARG(dataset, "dataset must not be NULL");
+  S4SEG_CHECK_ARG(image, "image must not be NULL");
+  S4SEG_API_BEGIN
+  s4seg::LoadedSample s = dataset->dataset->load(index);
+  auto img = std::make_unique<s4seg_image>(s4seg_image{std::move(s.image)});
+  std::unique_ptr<s4seg_image> m;
+  if (mask && s.mask.channels != 0) m = std::make_unique<s4seg_image>(s4seg_image{std::move(s.mask)});
+  *image = img.release();
+  if (mask) *mask = m.release();
+  S4SEG_API_END
+}
+
+}  // extern "C"

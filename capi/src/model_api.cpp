@@ -1,0 +1,145 @@
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "api_guard.h"
+#include "handles.h"
+#include "infer/evaluator.h"
+#include "infer/predictor.h"
+
+namespace {
+// Copies predictions into the caller's buffers after checking the capacities (nothing is written
+// when they are too small).
+void write_predictions(const std::vector<s4seg::Image>& images, const std::vector<s4seg::Prediction>& preds, uint8_t* labels,
+                       size_t labels_capacity, float* confidence, size_t confidence_capacity) {
+  size_t total = 0;
+  for (const auto& im : images) total += static_cast<size_t>(im.width) * static_cast<size_t>(im.height);
+  s4seg::require(labels_capacity >= total, "labels buffer holds " + std::to_string(labels_capacity) + " bytes; " +
+                                               std::to_string(total) + " needed");
+  if (confidence)
+    s4seg::require(confidence_capacity >= total, "confidence buffer holds " + std::to_string(confidence_capacity) +
+                                                     " floats; " + std::to_string(total) + " needed");
+  size_t off = 0;
+  for (size_t i = 0; i < preds.size(); ++i) {
+    size_t n = static_cast<size_t>(preds[i].labels.numel());
+    std::memcpy(labels + off, preds[i].labels.data_ptr<uint8_t>(), n);
+    if (confidence) std::memcpy(confidence + off, preds[i].confidence.data_ptr<float>(), n * sizeof(float));
+    off += n;
+  }
+}
+
+s4seg_status predict_views(s4seg_model* model, const s4seg_image_view* views, size_t count, uint8_t* labels,
+                           size_t labels_capacity, float* confidence, size_t confidence_capacity) {
+  std::vector<s4seg::Image> images;
+  images.reserve(count);
+  for (size_t i = 0; i < count; ++i)
+    images.push_back(s4seg::image_from_view(&views[i], count == 1 ? "image" : ("images[" + std::to_string(i) + "]").c_str()));
+  // Check capacities before running the network.
+  size_t total = 0;
+  for (const auto& im : images) total += static_cast<size_t>(im.width) * static_cast<size_t>(im.height);
+  s4seg::require(labels_capacity >= total, "labels buffer holds " + std::to_string(labels_capacity) + " bytes; " +
+                                               std::to_string(total) + " needed");
+  if (confidence)
+    s4seg::require(confidence_capacity >= total, "confidence buffer holds " + std::to_string(confidence_capacity) +
+                                                     " floats; " + std::to_string(total) + " needed");
+  std::vector<const s4seg::Image*> ptrs;
+  for (const auto& im : images) ptrs.push_back(&im);
+  std::vector<s4seg::Prediction> preds;
+  {
+    std::lock_guard<std::mutex> lock(model->model->mutex);
+    preds = s4seg::predict_images(*model->model, ptrs, confidence != nullptr);
+  }
+  write_predictions(images, preds, labels, labels_capacity, confidence, confidence_capacity);
+  return S4SEG_OK;
+}
+}  // namespace
+
+extern "C" {
+
+s4seg_status s4seg_model_create(const s4seg_config* config, s4seg_model** out) noexcept {
+  S4SEG_CHECK_ARG(out, "out must not be NULL");
+  S4SEG_API_BEGIN
+  s4seg::Config c = config ? config->config : s4seg::Config();
+  *out = new s4seg_model{s4seg::create_model(c)};
+  S4SEG_API_END
+}
+
+void s4seg_model_free(s4seg_model* model) noexcept { delete model; }
+
+s4seg_status s4seg_model_save(const s4seg_model* model, const char* path) noexcept {
+  S4SEG_CHECK_ARG(model, "model must not be NULL");
+  S4SEG_CHECK_ARG(path, "path must not be NULL");
+  S4SEG_API_BEGIN
+  std::lock_guard<std::mutex> lock(model->model->mutex);
+  s4seg::save_model(*model->model, path);
+  S4SEG_API_END
+}
+
+s4seg_status s4seg_model_load(const char* path, const char* device, s4seg_model** out) noexcept {
+  S4SEG_CHECK_ARG(path, "path must not be NULL");
+  S4SEG_CHECK_ARG(out, "out must not be NULL");
+  S4SEG_API_BEGIN
+  *out = new s4seg_model{s4seg::load_model(path, device ? device : "auto")};
+  S4SEG_API_END
+}
+
+s4seg_status s4seg_model_num_classes(const s4seg_model* model, int32_t* num_classes) noexcept {
+  S4SEG_CHECK_ARG(model, "model must not be NULL");
+  S4SEG_CHECK_ARG(num_classes, "num_classes must not be NULL");
+  S4SEG_API_BEGIN
+  *num_classes = static_cast<int32_t>(model->model->net->num_classes());
+  S4SEG_API_END
+}
+
+s4seg_status s4seg_model_get_config(const s4seg_model* model, s4seg_config** out) noexcept {
+  S4SEG_CHECK_ARG(model, "model must not be NULL");
+  S4SEG_CHECK_ARG(out, "out must not be NULL");
+  S4SEG_API_BEGIN
+  *out = new s4seg_config{model->model->config};
+  S4SEG_API_END
+}
+
+s4seg_status s4seg_model_predict(s4seg_model* model, const s4seg_image_view* image, uint8_t* labels, size_t labels_capacity,
+                                 float* confidence, size_t confidence_capacity) noexcept {
+  S4SEG_CHECK_ARG(model, "model must not be NULL");
+  S4SEG_CHECK_ARG(image, "image must not be NULL");
+  S4SEG_CHECK_ARG(labels, "labels must not be NULL");
+  S4SEG_API_BEGIN
+  return predict_views(model, image, 1, labels, labels_capacity, confidence, confidence_capacity);
+  S4SEG_API_END
+}
+
+s4seg_status s4seg_model_predict_batch(s4seg_model* model, const s4seg_image_view* images, size_t count, uint8_t* labels,
+                                       size_t labels_capacity, float* confidence, size_t confidence_capacity) noexcept {
+  S4SEG_CHECK_ARG(model, "model must not be NULL");
+  S4SEG_CHECK_ARG(images, "images must not be NULL");
+  S4SEG_CHECK_ARG(count > 0, "count must be at least 1");
+  S4SEG_CHECK_ARG(labels, "labels must not be NULL");
+  S4SEG_API_BEGIN
+  return predict_views(model, images, count, labels, labels_capacity, confidence, confidence_capacity);
+  S4SEG_API_END
+}
+
+s4seg_status s4seg_model_evaluate(s4seg_model* model, const s4seg_dataset* dataset, double* miou, double* pixel_accuracy,
+                                  double* class_iou, size_t class_iou_capacity) noexcept {
+  S4SEG_CHECK_ARG(model, "model must not be NULL");
+  S4SEG_CHECK_ARG(dataset, "dataset must not be NULL");
+  S4SEG_API_BEGIN
+  const size_t c = static_cast<size_t>(model->model->net->num_classes());
+  if (class_iou)
+    s4seg::require(class_iou_capacity >= c, "class_iou holds " + std::to_string(class_iou_capacity) + " values; " +
+                                                std::to_string(c) + " (num_classes) needed");
+  s4seg::EvalResult r;
+  {
+    std::lock_guard<std::mutex> lock(model->model->mutex);
+    r = s4seg::evaluate_dataset(*model->model, *dataset->dataset);
+  }
+  if (miou) *miou = r.miou;
+  if (pixel_accuracy) *pixel_accuracy = r.pixel_accuracy;
+  if (class_iou)
+    for (size_t k = 0; k < c; ++k) class_iou[k] = r.class_iou[k];
+  S4SEG_API_END
+}
+
+}  // extern "C"

@@ -1,0 +1,89 @@
+#include "core/device.h"
+
+#include <ATen/Context.h>
+#include <ATen/Parallel.h>
+#include <ATen/detail/CUDAHooksInterface.h>
+#include <c10/core/CPUAllocator.h>
+#include <torch/cuda.h>
+#include <torch/version.h>
+
+#include <cstdlib>
+#include <thread>
+
+#include "core/error.h"
+
+namespace s4seg {
+
+
+bool cuda_usable() {
+  try {
+    return torch::cuda::is_available() && torch::cuda::device_count() > 0;
+  } catch (...) {
+    return false;
+  }
+}
+
+std::string cuda_unavailable_reason() {
+  if (cuda_usable()) return "";
+  // The CUDA hooks are only registered when libtorch_cuda is linked in.
+  if (!at::detail::getCUDAHooks().hasCUDA()) {
+    try {
+      // Throws with a message naming the cause (no CUDA build / no driver / no device).
+      at::detail::getCUDAHooks().initCUDA();
+    } catch (const c10::Error& e) {
+      std::string msg = e.what_without_backtrace();
+      if (msg.find("without CUDA") != std::string::npos || msg.find("CUDA library") != std::string::npos)
+        return "this s4seg was built against a LibTorch without CUDA (CPU-only build)";
+      return "CUDA could not be initialised: " + msg.substr(0, msg.find('\n'));
+    } catch (...) {
+    }
+    return "this s4seg was built against a LibTorch without CUDA (CPU-only build)";
+  }
+  return "LibTorch has CUDA but no usable device was found (no NVIDIA driver, or no GPU visible; check "
+         "nvidia-smi and CUDA_VISIBLE_DEVICES)";
+}
+
+c10::Device resolve_device(const std::string& spec) {
+  if (spec == "cpu") return c10::Device(c10::kCPU);
+  if (spec == "auto") return cuda_usable() ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
+  int index = 0;
+  if (spec == "cuda") {
+    index = 0;
+  } else if (spec.rfind("cuda:", 0) == 0 && spec.size() > 5 && spec.size() <= 9 &&
+             spec.find_first_not_of("0123456789", 5) == std::string::npos) {
+    index = std::atoi(spec.c_str() + 5);
+  } else {
+    fail(Status::InvalidArgument, "device: '" + spec + "' is not allowed (auto|cpu|cuda|cuda:N)");
+  }
+  if (!cuda_usable()) fail(Status::Device, "device '" + spec + "' requested but CUDA is unavailable: " + cuda_unavailable_reason());
+  int64_t count = torch::cuda::device_count();
+  if (index >= count)
+    fail(Status::Device, "device '" + spec + "' requested but only " + std::to_string(count) + " CUDA device(s) exist");
+  return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(index));
+}
+
+std::string device_info_text() {
+  std::string out = "cpu: " + std::to_string(std::thread::hardware_concurrency()) + " hardware threads, " +
+                    std::to_string(at::get_num_threads()) + " used by LibTorch\n";
+  if (cuda_usable()) {
+    int64_t n = torch::cuda::device_count();
+    for (int64_t i = 0; i < n; ++i) {
+      out += "cuda:" + std::to_string(i) + ": " + cuda_device_description(static_cast<int>(i)) + "\n";
+    }
+  } else {
+    out += "cuda: unavailable: " + cuda_unavailable_reason() + "\n";
+  }
+  return out;
+}
+
+void release_cached_memory() {
+  if (cuda_usable()) cuda_empty_cache();
+}
+
+void set_cpu_threads(int64_t threads) {
+  int n = threads > 0 ? static_cast<int>(threads) : static_cast<int>(std::thread::hardware_concurrency());
+  if (n < 1) n = 1;
+  if (at::get_num_threads() != n) at::set_num_threads(n);
+}
+
+}  // namespace s4seg

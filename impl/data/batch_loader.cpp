@@ -1,0 +1,123 @@
+#include "data/batch_loader.h"
+
+#include <algorithm>
+#include <exception>
+#include <random>
+#include <thread>
+
+#include "core/error.h"
+
+namespace s4seg {
+
+EpochSampler::EpochSampler(std::vector<int64_t> pool, uint64_t seed) : pool_(std::move(pool)), seed_(seed) {
+  require(!pool_.empty(), "the dataset has no usable samples");
+  shuffle_for_epoch();
+}
+
+void EpochSampler::shuffle_for_epoch() {
+  order_ = pool_;
+  std::mt19937_64 rng(seed_ * 1000003ull + static_cast<uint64_t>(state_.epoch));
+  // Fisher-Yates with our own index draw: std::shuffle's use of the engine is not specified.
+  for (size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng() % i]);
+}
+
+std::vector<int64_t> EpochSampler::next(int64_t batch) {
+  std::vector<int64_t> out;
+  out.reserve(static_cast<size_t>(batch));
+  while (static_cast<int64_t>(out.size()) < batch) {
+    if (state_.position >= static_cast<int64_t>(order_.size())) {
+      ++state_.epoch;
+      state_.position = 0;
+      shuffle_for_epoch();
+    }
+    out.push_back(order_[static_cast<size_t>(state_.position++)]);
+  }
+  return out;
+}
+
+void EpochSampler::restore(SamplerState s) {
+  require(s.epoch >= 0 && s.position >= 0 && s.position <= static_cast<int64_t>(pool_.size()), "invalid sampler state");
+  state_ = s;
+  shuffle_for_epoch();
+}
+
+std::vector<LoadedSample> load_samples(const Dataset& ds, const std::vector<int64_t>& indices, int workers) {
+  std::vector<LoadedSample> out(indices.size());
+  int n = static_cast<int>(std::min<size_t>(static_cast<size_t>(std::max(workers, 1)), indices.size()));
+  if (n <= 1) {
+    for (size_t i = 0; i < indices.size(); ++i) out[i] = ds.load(indices[i]);
+    return out;
+  }
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(n));
+  std::vector<std::thread> threads;
+  threads.reserve(static_cast<size_t>(n));
+  for (int t = 0; t < n; ++t) {
+    threads.emplace_back([&, t] {
+      try {
+        for (size_t i = static_cast<size_t>(t); i < indices.size(); i += static_cast<size_t>(n)) out[i] = ds.load(indices[i]);
+      } catch (...) {
+        errors[static_cast<size_t>(t)] = std::current_exception();
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  return out;
+}
+
+namespace {
+std::vector<int64_t> pool_of(const Dataset& ds, bool masked_only) {
+  std::vector<int64_t> pool;
+  for (int64_t i = 0; i < ds.size(); ++i)
+    if (!masked_only || ds.has_mask(i)) pool.push_back(i);
+  return pool;
+}
+}  // namespace
+
+BatchLoader::BatchLoader(std::shared_ptr<const Dataset> dataset, int64_t batch, uint64_t seed, int workers, bool masked_only)
+    : dataset_(std::move(dataset)), batch_(batch), workers_(workers), sampler_(pool_of(*dataset_, masked_only), seed) {
+  schedule();
+}
+
+BatchLoader::~BatchLoader() { drain(); }
+
+void BatchLoader::drain() {
+  // A deferred (no-worker) batch would be decoded by wait(); only async work needs waiting for.
+  if (workers_ > 0 && pending_.valid()) pending_.wait();
+  pending_ = std::future<HostBatch>();
+}
+
+void BatchLoader::schedule() {
+  std::vector<int64_t> indices = sampler_.next(batch_);
+  pending_after_ = sampler_.state();
+  std::shared_ptr<const Dataset> ds = dataset_;
+  int workers = workers_;
+  auto job = [ds, indices, workers] { return HostBatch{load_samples(*ds, indices, workers)}; };
+  // With no workers, decode lazily on the training thread when the batch is asked for.
+  pending_ = std::async(workers_ > 0 ? std::launch::async : std::launch::deferred, job);
+}
+
+HostBatch BatchLoader::next() {
+  HostBatch b;
+  try {
+    b = pending_.get();
+  } catch (...) {
+    // A bad file: skip nothing silently; re-arm the same position so a retry sees the same error.
+    sampler_.restore(consumed_);
+    schedule();
+    throw;
+  }
+  consumed_ = pending_after_;
+  schedule();
+  return b;
+}
+
+void BatchLoader::restore(SamplerState s) {
+  drain();
+  sampler_.restore(s);
+  consumed_ = s;
+  schedule();
+}
+
+}  // namespace s4seg

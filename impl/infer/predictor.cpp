@@ -1,0 +1,48 @@
+#include "infer/predictor.h"
+
+#include <torch/torch.h>
+
+#include "augment/input.h"
+#include "core/error.h"
+#include "core/torch_compat.h"
+
+namespace s4seg {
+
+std::vector<Prediction> predict_images(Model& model, const std::vector<const Image*>& images, bool with_confidence) {
+  torch::NoGradGuard ng;
+  model.net->eval();
+  const bool amp = model.device.is_cuda() && model.config.get_string("train.amp") != "off";
+  std::vector<Prediction> out;
+  out.reserve(images.size());
+  size_t i = 0;
+  while (i < images.size()) {
+    const Image& first = *images[i];
+    require(first.width >= 8 && first.height >= 8, "images must be at least 8x8 pixels");
+    size_t j = i + 1;
+    while (j < images.size() && j - i < kMaxPredictBatch && images[j]->width == first.width && images[j]->height == first.height) ++j;
+    std::vector<torch::Tensor> batch;
+    for (size_t k = i; k < j; ++k) batch.push_back(image_to_device(*images[k], model.device));
+    torch::Tensor x = normalize_images(torch::cat(batch, 0).to(torch::kFloat));
+    if (model.channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast);
+    torch::Tensor logits;
+    {
+      CudaBf16Autocast autocast(amp);
+      logits = model.net->forward(x).logits;
+    }
+    logits = upsample_logits(logits.to(torch::kFloat), first.height, first.width);
+    torch::Tensor prob = torch::softmax(logits, 1);
+    auto [conf, lab] = prob.max(1);
+    lab = lab.to(torch::kUInt8).cpu();
+    if (with_confidence) conf = conf.cpu();
+    for (size_t k = 0; k < j - i; ++k) {
+      Prediction p;
+      p.labels = lab[static_cast<int64_t>(k)].contiguous();
+      if (with_confidence) p.confidence = conf[static_cast<int64_t>(k)].contiguous();
+      out.push_back(std::move(p));
+    }
+    i = j;
+  }
+  return out;
+}
+
+}  // namespace s4seg

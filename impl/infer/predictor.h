@@ -1,0 +1,24 @@
+// Whole-image inference: normalise, forward (bf16 autocast on CUDA), upsample, softmax → labels
+// and top-class confidence.
+#pragma once
+#include <torch/types.h>
+
+#include <vector>
+
+#include "io/image.h"
+#include "models/model.h"
+
+namespace s4seg {
+
+struct Prediction {
+  torch::Tensor labels;      // uint8 (H, W) on CPU
+  torch::Tensor confidence;  // float (H, W) on CPU; undefined unless asked for
+};
+
+// Caller holds model.mutex. Consecutive images of equal size run as one batch (at most
+// kMaxPredictBatch at a time).
+std::vector<Prediction> predict_images(Model& model, const std::vector<const Image*>& images, bool with_confidence);
+
+constexpr size_t kMaxPredictBatch = 8;
+
+}  // namespace s4seg

@@ -1,0 +1,36 @@
+#include "io/list_file.h"
+
+#include <sstream>
+
+#include "core/error.h"
+#include "io/file_util.h"
+
+namespace s4seg {
+
+std::vector<ListEntry> read_list_file(const std::string& root, const std::string& list_path) {
+  std::vector<uint8_t> bytes = read_file(list_path);
+  std::istringstream in(std::string(bytes.begin(), bytes.end()));
+  std::vector<ListEntry> out;
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    size_t hash = line.find('#');
+    if (hash != std::string::npos) line = line.substr(0, hash);
+    std::istringstream fields(line);
+    std::string image, mask, extra;
+    if (!(fields >> image)) continue;
+    fields >> mask;
+    if (fields >> extra)
+      fail(Status::Format, list_path + ":" + std::to_string(number) + ": expected `IMAGE [MASK]`, found a third field '" +
+                               extra + "'");
+    ListEntry e;
+    e.line = number;
+    e.image_path = join_path(root, image);
+    if (!mask.empty()) e.mask_path = join_path(root, mask);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace s4seg

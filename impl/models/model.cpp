@@ -1,0 +1,95 @@
+#include "models/model.h"
+
+#include <torch/utils.h>
+
+#include "core/device.h"
+#include "core/error.h"
+#include "io/container.h"
+#include "models/tensor_codec.h"
+
+namespace s4seg {
+
+namespace {
+bool wants_channels_last(const Config& c, const c10::Device& d) {
+  std::string v = c.get_string("train.channels_last");
+  return v == "on" || (v == "auto" && d.is_cuda());
+}
+
+std::shared_ptr<Model> build(const Config& config, const c10::Device& device) {
+  auto m = std::make_shared<Model>();
+  m->config = config;
+  m->device = device;
+  torch::manual_seed(static_cast<uint64_t>(config.get_int("train.seed")));
+  m->net = SegmentationNet(SegNetOptions::from_config(config));
+  m->net->to(device);
+  m->channels_last = wants_channels_last(config, device);
+  apply_memory_format(*m);
+  return m;
+}
+}  // namespace
+
+void apply_memory_format(Model& model) {
+  if (!model.channels_last) return;
+  torch::NoGradGuard ng;
+  for (auto& p : model.net->parameters())
+    if (p.dim() == 4) p.set_data(p.data().contiguous(at::MemoryFormat::ChannelsLast));
+}
+
+std::shared_ptr<Model> create_model(const Config& config) {
+  return build(config, resolve_device(config.get_string("device")));
+}
+
+void write_model_records(const Model& model, Records& out) {
+  out["config"] = model.config.to_text();
+  for (const auto& kv : model.net->named_parameters()) out["param/" + kv.key()] = encode_tensor(kv.value());
+  for (const auto& kv : model.net->named_buffers()) out["buffer/" + kv.key()] = encode_tensor(kv.value());
+}
+
+StagedWeights::StagedWeights(Model& model, const Records& records, const std::string& who) {
+  auto stage = [&](const std::string& key, const torch::Tensor& dst) {
+    at::Tensor src = decode_tensor(record_at(records, key, who), who + " '" + key + "'");
+    if (src.sizes() != dst.sizes())
+      fail(Status::Format, who + ": '" + key + "' has shape " + c10::str(src.sizes()) + " but the model expects " +
+                               c10::str(dst.sizes()) + " (different architecture?)");
+    pairs_.emplace_back(dst, src);
+  };
+  for (const auto& kv : model.net->named_parameters()) stage("param/" + kv.key(), kv.value());
+  for (const auto& kv : model.net->named_buffers()) stage("buffer/" + kv.key(), kv.value());
+}
+
+void StagedWeights::commit() {
+  torch::NoGradGuard ng;
+  for (auto& p : pairs_) p.first.copy_(p.second.to(p.first.dtype()));
+}
+
+void load_weights(Model& model, const Records& records, const std::string& who) {
+  StagedWeights(model, records, who).commit();
+}
+
+std::shared_ptr<Model> model_from_records(const Records& records, const std::string& device_spec, const std::string& who) {
+  Config config;
+  try {
+    config.parse(record_at(records, "config", who));
+  } catch (const Error& e) {
+    fail(Status::Format, who + ": stored config is not valid here: " + e.what());
+  }
+  config.set_string("device", device_spec);
+  std::shared_ptr<Model> m = build(config, resolve_device(device_spec));
+  load_weights(*m, records, who);
+  return m;
+}
+
+void save_model(const Model& model, const std::string& path) {
+  Records r;
+  write_model_records(model, r);
+  write_container(path, ContainerKind::Model, pack_records(r));
+}
+
+std::shared_ptr<Model> load_model(const std::string& path, const std::string& device_spec) {
+  ContainerKind kind;
+  std::string raw = read_container(path, &kind);
+  const std::string who = "'" + path + "'";
+  return model_from_records(unpack_records(raw, who), device_spec, who);
+}
+
+}  // namespace s4seg

@@ -1,0 +1,52 @@
+// A model as the library holds it: the network, the config that built it, its device and a lock
+// that serialises predict/evaluate/training on it. Shared by the model handle and trainers.
+#pragma once
+#include <c10/core/Device.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/config.h"
+#include "io/records.h"
+#include "models/segmentation_net.h"
+
+namespace s4seg {
+
+struct Model {
+  Config config;
+  c10::Device device{c10::kCPU};
+  SegmentationNet net{nullptr};
+  bool channels_last = false;
+  std::mutex mutex;
+};
+
+// Resolves `device`, seeds initialisation with train.seed, builds and moves the network.
+std::shared_ptr<Model> create_model(const Config& config);
+
+// Weights as "param/<name>" and "buffer/<name>" records, plus "config".
+void write_model_records(const Model& model, Records& out);
+// Builds a model from records onto `device_spec`; Error(Format) on missing or mis-shaped tensors.
+std::shared_ptr<Model> model_from_records(const Records& records, const std::string& device_spec, const std::string& who);
+// Weights decoded and checked against the model, not yet copied in: commit() cannot fail on
+// shapes, so callers can validate everything else before touching the model.
+class StagedWeights {
+ public:
+  StagedWeights(Model& model, const Records& records, const std::string& who);
+  void commit();
+
+ private:
+  std::vector<std::pair<torch::Tensor, torch::Tensor>> pairs_;  // (destination, source)
+};
+// Copies weights from records into an existing model of the same architecture.
+void load_weights(Model& model, const Records& records, const std::string& who);
+
+void save_model(const Model& model, const std::string& path);
+std::shared_ptr<Model> load_model(const std::string& path, const std::string& device_spec);
+
+// Converts 4-D parameters to channels_last (CUDA fast path); a no-op when not enabled.
+void apply_memory_format(Model& model);
+
+}  // namespace s4seg

@@ -1,0 +1,78 @@
+#include "train/sgd.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "core/error.h"
+#include "models/tensor_codec.h"
+
+namespace s4seg {
+
+Sgd::Sgd(std::vector<ParamGroup> groups, SgdOptions options) : groups_(std::move(groups)), options_(options) {
+  for (const auto& g : groups_) momentum_.emplace_back(g.params.size());
+}
+
+void Sgd::zero_grad() {
+  for (auto& g : groups_)
+    for (auto& p : g.params)
+      if (p.grad().defined()) p.mutable_grad() = torch::Tensor();
+}
+
+void Sgd::step(double lr) {
+  torch::NoGradGuard ng;
+  const double mu = options_.momentum, wd = options_.weight_decay;
+  for (size_t gi = 0; gi < groups_.size(); ++gi) {
+    const double glr = lr * groups_[gi].lr_mult;
+    for (size_t pi = 0; pi < groups_[gi].params.size(); ++pi) {
+      torch::Tensor& p = groups_[gi].params[pi];
+      if (!p.grad().defined()) continue;
+      torch::Tensor d = p.grad();
+      if (wd != 0) d = d.add(p, wd);
+      if (mu != 0) {
+        torch::Tensor& buf = momentum_[gi][pi];
+        if (!buf.defined()) buf = d.clone();
+        else buf.mul_(mu).add_(d);
+        d = options_.nesterov ? d.add(buf, mu) : buf;
+      }
+      p.add_(d, -glr);
+    }
+  }
+}
+
+void Sgd::save(Records& out) const {
+  for (size_t gi = 0; gi < groups_.size(); ++gi)
+    for (size_t pi = 0; pi < momentum_[gi].size(); ++pi)
+      if (momentum_[gi][pi].defined())
+        out["sgd/" + groups_[gi].name + "/" + std::to_string(pi)] = encode_tensor(momentum_[gi][pi]);
+}
+
+void Sgd::load(const Records& in, const std::string& who) {
+  std::vector<std::vector<torch::Tensor>> next(groups_.size());
+  for (size_t gi = 0; gi < groups_.size(); ++gi) {
+    next[gi].resize(groups_[gi].params.size());
+    for (size_t pi = 0; pi < groups_[gi].params.size(); ++pi) {
+      auto it = in.find("sgd/" + groups_[gi].name + "/" + std::to_string(pi));
+      if (it == in.end()) continue;
+      torch::Tensor t = decode_tensor(it->second, who);
+      const torch::Tensor& p = groups_[gi].params[pi];
+      if (t.sizes() != p.sizes()) fail(Status::Format, who + ": optimizer state does not match the model");
+      next[gi][pi] = t.to(p.device(), p.scalar_type()).contiguous(p.suggest_memory_format());
+    }
+  }
+  momentum_ = std::move(next);
+}
+
+double poly_lr(double base, int64_t t, int64_t total, int64_t warmup, double power, double min_lr) {
+  double lr;
+  if (t < warmup) {
+    lr = base * static_cast<double>(t + 1) / static_cast<double>(warmup);
+  } else {
+    double span = static_cast<double>(std::max<int64_t>(1, total - warmup));
+    double frac = std::min(1.0, static_cast<double>(t - warmup) / span);
+    lr = base * std::pow(1.0 - frac, power);
+  }
+  return std::max(lr, min_lr);
+}
+
+}  // namespace s4seg

@@ -1,0 +1,40 @@
+// SGD with momentum, weight decay and optional Nesterov, over parameter groups with their own
+// learning-rate multipliers. Written out (not torch::optim::SGD) so its state is plain tensors we
+// checkpoint ourselves, identically across LibTorch versions.
+#pragma once
+#include <torch/types.h>
+
+#include <string>
+#include <vector>
+
+#include "io/records.h"
+#include "methods/method.h"
+
+namespace s4seg {
+
+struct SgdOptions {
+  double momentum = 0.9;
+  double weight_decay = 1e-4;
+  bool nesterov = false;
+};
+
+class Sgd {
+ public:
+  Sgd(std::vector<ParamGroup> groups, SgdOptions options);
+  void zero_grad();
+  // g ← ∇ + wd·θ;  b ← μ·b + g (b = g at the first step);  d = nesterov ? g + μ·b : b;  θ ← θ − lr·mult·d
+  void step(double lr);
+  void save(Records& out) const;
+  void load(const Records& in, const std::string& who);
+
+ private:
+  std::vector<ParamGroup> groups_;
+  std::vector<std::vector<torch::Tensor>> momentum_;  // per group, per parameter; undefined until first step
+  SgdOptions options_;
+};
+
+// Poly schedule with linear warm-up: lr(t) = base·(t+1)/W for t < W, else
+// base·(1 − (t−W)/(T−W))^power, floored at min_lr.
+double poly_lr(double base, int64_t t, int64_t total, int64_t warmup, double power, double min_lr);
+
+}  // namespace s4seg

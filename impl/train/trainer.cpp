@@ -1,0 +1,189 @@
+#include "train/trainer.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <random>
+
+#include "augment/weak.h"
+#include "core/device.h"
+#include "core/error.h"
+#include "core/torch_compat.h"
+#include "io/container.h"
+#include "models/tensor_codec.h"
+
+namespace s4seg {
+
+namespace {
+// Per-iteration seeds derived from (seed, iteration, stream): augmentation and dropout are then
+// reproducible and a resumed run continues exactly as the original would have.
+uint64_t mix_seed(uint64_t seed, int64_t iteration, uint64_t stream) {
+  uint64_t z = seed * 0x9E3779B97F4A7C15ull ^ (static_cast<uint64_t>(iteration) + 0x632BE59BD9B4E019ull) * 0xBF58476D1CE4E5B9ull ^
+               stream * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  z *= 0xD6E8FEB86659FD93ull;
+  return z ^ (z >> 32);
+}
+
+std::string int_text(int64_t v) { return std::to_string(v); }
+int64_t text_int(const std::string& s, const std::string& who) {
+  try {
+    size_t used = 0;
+    long long v = std::stoll(s, &used);
+    if (used != s.size()) throw std::invalid_argument(s);
+    return v;
+  } catch (const std::exception&) {
+    fail(Status::Format, who + ": bad integer record");
+  }
+}
+}  // namespace
+
+Trainer::Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> labeled, const Config& config)
+    : config_(config), model_(std::move(model)), labeled_(std::move(labeled)) {
+  require(labeled_->size() > 0, "the labeled dataset is empty");
+  require(labeled_->masked_count() == labeled_->size(),
+          "the labeled dataset has " + std::to_string(labeled_->size() - labeled_->masked_count()) +
+              " sample(s) without a mask; every labeled sample needs one");
+  total_ = config_.get_int("train.iters");
+  seed_ = static_cast<uint64_t>(config_.get_int("train.seed"));
+  std::string amp = config_.get_string("train.amp");
+  amp_ = model_->device.is_cuda() && (amp == "bf16" || amp == "auto");
+  require(!(amp == "bf16" && !model_->device.is_cuda()), "train.amp = bf16 needs a CUDA device (the model is on CPU)");
+  set_cpu_threads(config_.get_int("train.threads"));
+  method_ = make_method(config_, model_);
+  SgdOptions so;
+  so.momentum = config_.get_double("train.momentum");
+  so.weight_decay = config_.get_double("train.weight_decay");
+  so.nesterov = config_.get_bool("train.nesterov");
+  sgd_ = std::make_unique<Sgd>(method_->param_groups(), so);
+  loader_ = std::make_unique<BatchLoader>(labeled_, config_.get_int("train.batch_size"), seed_,
+                                          static_cast<int>(config_.get_int("train.workers")), /*masked_only=*/true);
+  if (model_->device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);
+}
+
+Trainer::~Trainer() = default;
+
+double Trainer::run_iteration() {
+  const double lr = poly_lr(config_.get_double("train.lr"), iteration_, total_, config_.get_int("train.warmup_iters"),
+                            config_.get_double("train.poly_power"), config_.get_double("train.min_lr"));
+  HostBatch hb = loader_->next();
+  std::mt19937_64 rng(mix_seed(seed_, iteration_, 1));
+  torch::manual_seed(mix_seed(seed_, iteration_, 2));  // dropout
+  WeakAugOptions wo;
+  wo.crop = config_.get_int("train.crop_size");
+  wo.scale_min = std::min(config_.get_double("train.scale_min"), config_.get_double("train.scale_max"));
+  wo.scale_max = std::max(config_.get_double("train.scale_min"), config_.get_double("train.scale_max"));
+  wo.flip = config_.get_bool("train.flip");
+  AugmentedBatch ab = weak_augment(hb.samples, model_->device, wo, rng);
+  if (model_->channels_last) ab.images = ab.images.contiguous(at::MemoryFormat::ChannelsLast);
+
+  StepInputs in;
+  in.labeled = {ab.images, ab.masks};
+  in.iteration = iteration_;
+  sgd_->zero_grad();
+  model_->net->train();
+  torch::Tensor total;
+  {
+    CudaBf16Autocast autocast(amp_);
+    StepOutputs out = method_->step(in);
+    for (auto& kv : out.losses) total = total.defined() ? total + kv.second.to(torch::kFloat) : kv.second.to(torch::kFloat);
+  }
+  const double value = total.item<double>();
+  if (!std::isfinite(value))
+    fail(Status::Diverged, "loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") + " at iteration " +
+                               std::to_string(iteration_) + " (lr " + std::to_string(lr) +
+                               "); the update was not applied — lower train.lr or check the data");
+  total.backward();
+  sgd_->step(lr);
+  method_->after_step(iteration_);
+  ++iteration_;
+  return value;
+}
+
+void Trainer::step(int64_t n, TrainStats& stats, const ProgressFn& progress) {
+  require(n >= 1, "iterations must be at least 1, got " + std::to_string(n));
+  if (iteration_ >= total_)
+    fail(Status::State, "training is finished: " + std::to_string(iteration_) + " of train.iters = " + std::to_string(total_) +
+                            " iterations done");
+  set_cpu_threads(config_.get_int("train.threads"));
+  std::lock_guard<std::mutex> lock(model_->mutex);
+  using clock = std::chrono::steady_clock;
+  const int64_t batch = config_.get_int("train.batch_size");
+  const int64_t log_every = config_.get_int("train.log_every");
+  const auto t0 = clock::now();
+  auto window_t0 = t0;
+  double loss_sum = 0, window_loss = 0;
+  int64_t done = 0, window_done = 0;
+
+  auto fill = [&](TrainStats& s, int64_t iters, double loss_total, clock::time_point since) {
+    s.iteration = iteration_;
+    s.total_iterations = total_;
+    s.loss = iters ? loss_total / static_cast<double>(iters) : 0;
+    s.learning_rate = poly_lr(config_.get_double("train.lr"), std::max<int64_t>(0, iteration_ - 1), total_,
+                              config_.get_int("train.warmup_iters"), config_.get_double("train.poly_power"),
+                              config_.get_double("train.min_lr"));
+    s.seconds = std::chrono::duration<double>(clock::now() - since).count();
+    s.images_per_second = s.seconds > 0 ? static_cast<double>(iters * batch) / s.seconds : 0;
+    s.eta_seconds = iters ? s.seconds / static_cast<double>(iters) * static_cast<double>(total_ - iteration_) : 0;
+  };
+
+  struct Finish {  // fills `stats` on every way out, errors included
+    std::function<void()> f;
+    ~Finish() { f(); }
+  } finish{[&] { fill(stats, done, loss_sum, t0); }};
+
+  const int64_t end = std::min(total_, iteration_ + n);
+  while (iteration_ < end) {
+    if (cancel_.exchange(false))
+      fail(Status::Cancelled, "training cancelled at iteration " + std::to_string(iteration_));
+    double loss = run_iteration();
+    loss_sum += loss;
+    window_loss += loss;
+    ++done;
+    ++window_done;
+    if (progress && (iteration_ % log_every == 0 || iteration_ == end)) {
+      TrainStats s;
+      fill(s, window_done, window_loss, window_t0);
+      window_done = 0;
+      window_loss = 0;
+      window_t0 = clock::now();
+      if (progress(s)) fail(Status::Cancelled, "training stopped by the progress callback at iteration " + std::to_string(iteration_));
+    }
+  }
+}
+
+void Trainer::save_checkpoint(const std::string& path) const {
+  std::lock_guard<std::mutex> lock(model_->mutex);
+  Records r;
+  write_model_records(*model_, r);
+  r["trainer/config"] = config_.to_text();
+  r["trainer/iteration"] = int_text(iteration_);
+  SamplerState s = loader_->state();
+  r["trainer/sampler_epoch"] = int_text(s.epoch);
+  r["trainer/sampler_position"] = int_text(s.position);
+  sgd_->save(r);
+  method_->save(r);
+  write_container(path, ContainerKind::Checkpoint, pack_records(r));
+}
+
+void Trainer::resume(const std::string& path) {
+  ContainerKind kind;
+  std::string raw = read_container(path, &kind);
+  const std::string who = "'" + path + "'";
+  if (kind != ContainerKind::Checkpoint) fail(Status::Format, who + " is a model file, not a trainer checkpoint");
+  Records r = unpack_records(raw, who);
+  int64_t it = text_int(record_at(r, "trainer/iteration", who), who);
+  SamplerState s{text_int(record_at(r, "trainer/sampler_epoch", who), who), text_int(record_at(r, "trainer/sampler_position", who), who)};
+  if (it < 0 || s.epoch < 0 || s.position < 0) fail(Status::Format, who + ": bad trainer state");
+  std::lock_guard<std::mutex> lock(model_->mutex);
+  // Validate everything before changing anything, so that a bad file leaves the trainer untouched.
+  StagedWeights weights(*model_, r, who);
+  sgd_->load(r, who);  // all-or-nothing inside
+  weights.commit();
+  method_->load(r, who);
+  loader_->restore(s);
+  iteration_ = it;
+}
+
+}  // namespace s4seg

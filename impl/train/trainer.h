@@ -1,0 +1,61 @@
+// The training loop a host drives with step(n): batches, augmentation, the method's losses,
+// SGD with a poly schedule, divergence and cancellation checks, checkpoints.
+#pragma once
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/config.h"
+#include "data/batch_loader.h"
+#include "data/dataset.h"
+#include "methods/method.h"
+#include "models/model.h"
+#include "train/sgd.h"
+
+namespace s4seg {
+
+struct TrainStats {
+  int64_t iteration = 0;
+  int64_t total_iterations = 0;
+  double loss = 0;
+  double learning_rate = 0;
+  double seconds = 0;
+  double images_per_second = 0;
+  double eta_seconds = 0;
+};
+
+// Returns true to stop training.
+using ProgressFn = std::function<bool(const TrainStats&)>;
+
+class Trainer {
+ public:
+  Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> labeled, const Config& config);
+  ~Trainer();
+
+  // Runs up to n iterations. Throws Error(Cancelled / Diverged / State ...); `stats` is filled
+  // for the iterations completed, also when an error is thrown.
+  void step(int64_t n, TrainStats& stats, const ProgressFn& progress);
+  void cancel() { cancel_.store(true); }
+  int64_t iteration() const { return iteration_; }
+  int64_t total_iterations() const { return total_; }
+
+  void save_checkpoint(const std::string& path) const;
+  void resume(const std::string& path);
+
+ private:
+  double run_iteration();  // returns the loss; throws Error(Diverged) before applying a NaN step
+  Config config_;
+  std::shared_ptr<Model> model_;
+  std::shared_ptr<const Dataset> labeled_;
+  std::unique_ptr<Method> method_;
+  std::unique_ptr<Sgd> sgd_;
+  std::unique_ptr<BatchLoader> loader_;
+  std::atomic<bool> cancel_{false};
+  int64_t iteration_ = 0;
+  int64_t total_;
+  uint64_t seed_;
+  bool amp_;
+};
+
+}  // namespace s4seg

@@ -1,0 +1,49 @@
+/* Applying user configuration (see config_util.h). */
+#include "config_util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "util.h"
+
+int config_apply_file(s4seg_config* config, const char* path) {
+  s4seg_status status;
+  char* text = fs_read_text(path);
+  if (text == NULL) return cli_error("cannot read config file '%s': %s", path, strerror(errno));
+  status = s4seg_config_parse(config, text);
+  free(text);
+  if (status != S4SEG_OK) return cli_fail(status);
+  return CLI_EXIT_OK;
+}
+
+int config_is_assignment(const char* assignment) {
+  const char* equals = strchr(assignment, '=');
+  return equals != NULL && equals != assignment;
+}
+
+int config_apply_assignment(s4seg_config* config, const char* assignment) {
+  size_t length = strlen(assignment);
+  char* key = malloc(length + 1);
+  char* equals;
+  s4seg_status status;
+  if (key == NULL) return cli_error("out of memory");
+  memcpy(key, assignment, length + 1);
+  equals = strchr(key, '=');
+  if (equals == NULL) {
+    free(key);
+    return cli_error("--set expects key=value, got '%s'", assignment);
+  }
+  *equals = '\0';
+  status = s4seg_config_set(config, key, equals + 1);
+  free(key);
+  if (status != S4SEG_OK) return cli_fail(status);
+  return CLI_EXIT_OK;
+}
+
+int config_get_int(const s4seg_config* config, const char* key, int64_t* value) {
+  s4seg_status status = s4seg_config_get_int(config, key, value);
+  if (status != S4SEG_OK) return cli_fail(status);
+  return CLI_EXIT_OK;
+}

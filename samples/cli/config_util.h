@@ -1,0 +1,21 @@
+/* Applying user configuration: a `key = value` file and `--set key=value` options. */
+#ifndef S4SEG_CLI_CONFIG_UTIL_H
+#define S4SEG_CLI_CONFIG_UTIL_H
+
+#include <s4seg/s4seg.h>
+
+/* Reads `path` and applies it with s4seg_config_parse. Returns CLI_EXIT_OK, or
+ * CLI_EXIT_FAILURE after printing why. */
+int config_apply_file(s4seg_config* config, const char* path);
+
+/* True when `assignment` has the form "key=value" with a non-empty key. */
+int config_is_assignment(const char* assignment);
+
+/* Applies one "key=value" with s4seg_config_set. Returns CLI_EXIT_OK, or CLI_EXIT_FAILURE after
+ * printing why. */
+int config_apply_assignment(s4seg_config* config, const char* assignment);
+
+/* Returns the int value of `key` in *value, or prints the failure. Returns CLI_EXIT_*. */
+int config_get_int(const s4seg_config* config, const char* key, int64_t* value);
+
+#endif /* S4SEG_CLI_CONFIG_UTIL_H */

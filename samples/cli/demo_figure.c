@@ -1,0 +1,111 @@
+/* The demo's figure (see demo_figure.h). */
+#include "demo_figure.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "palette.h"
+#include "png_panel.h"
+#include "util.h"
+
+enum { FIGURE_COLUMNS = 3, COLUMN_IMAGE = 0, COLUMN_TRUTH = 1, COLUMN_PREDICTION = 2 };
+
+/* Buffers of one figure row. */
+typedef struct row_buffers {
+  uint8_t* labels;     /* width * height predicted classes */
+  uint8_t* truth_rgb;  /* width * height * 3 */
+  uint8_t* labels_rgb; /* width * height * 3 */
+} row_buffers;
+
+static int row_buffers_init(row_buffers* b, const s4seg_image_view* image, size_t* pixels) {
+  size_t rgb_bytes;
+  memset(b, 0, sizeof *b);
+  if (cli_pixel_bytes(image->width, image->height, 1, pixels) != 0 ||
+      cli_pixel_bytes(image->width, image->height, 3, &rgb_bytes) != 0)
+    return -1;
+  b->labels = malloc(*pixels);
+  b->truth_rgb = malloc(rgb_bytes);
+  b->labels_rgb = malloc(rgb_bytes);
+  return (b->labels != NULL && b->truth_rgb != NULL && b->labels_rgb != NULL) ? 0 : -1;
+}
+
+static void row_buffers_free(row_buffers* b) {
+  free(b->labels);
+  free(b->truth_rgb);
+  free(b->labels_rgb);
+}
+
+/* Fills the row's ground-truth colours: the mask, or all "ignore" when the sample has none. */
+static void colour_truth(const s4seg_image* mask, const s4seg_image_view* image, uint8_t* rgb, size_t pixels) {
+  s4seg_image_view view;
+  if (mask != NULL && s4seg_image_get_view(mask, &view) == S4SEG_OK && view.width == image->width &&
+      view.height == image->height) {
+    palette_colorize(&view, rgb);
+    return;
+  }
+  memset(rgb, 255, pixels * 3);
+}
+
+/* Predicts sample `index` and draws it into row `row` of `figure`, creating the canvas on the
+ * first row (every cell takes the size of the first sample). */
+static int draw_row(panel* figure, int rows, int gap, s4seg_model* model, const s4seg_dataset* dataset,
+                    int row) {
+  s4seg_image* image = NULL;
+  s4seg_image* mask = NULL;
+  s4seg_image_view view, cell;
+  row_buffers buffers;
+  size_t pixels = 0;
+  int result = CLI_EXIT_FAILURE;
+  s4seg_status status = s4seg_dataset_get(dataset, row, &image, &mask);
+  memset(&buffers, 0, sizeof buffers);
+  if (status == S4SEG_OK) status = s4seg_image_get_view(image, &view);
+  if (status != S4SEG_OK) {
+    result = cli_fail(status);
+    goto done;
+  }
+  if (row_buffers_init(&buffers, &view, &pixels) != 0 ||
+      (figure->rgb == NULL && panel_init(figure, rows, FIGURE_COLUMNS, view.width, view.height, gap) != 0)) {
+    result = cli_error("out of memory drawing the figure");
+    goto done;
+  }
+  status = s4seg_model_predict(model, &view, buffers.labels, pixels, NULL, 0);
+  if (status != S4SEG_OK) {
+    result = cli_fail(status);
+    goto done;
+  }
+  colour_truth(mask, &view, buffers.truth_rgb, pixels);
+  cell = cli_view(buffers.labels, view.width, view.height, 1);
+  palette_colorize(&cell, buffers.labels_rgb);
+  panel_put(figure, row, COLUMN_IMAGE, &view);
+  cell = cli_view(buffers.truth_rgb, view.width, view.height, 3);
+  panel_put(figure, row, COLUMN_TRUTH, &cell);
+  cell = cli_view(buffers.labels_rgb, view.width, view.height, 3);
+  panel_put(figure, row, COLUMN_PREDICTION, &cell);
+  result = CLI_EXIT_OK;
+done:
+  row_buffers_free(&buffers);
+  s4seg_image_free(mask);
+  s4seg_image_free(image);
+  return result;
+}
+
+int demo_write_figure(s4seg_model* model, const s4seg_dataset* dataset, int rows, int gap, const char* path) {
+  panel figure;
+  s4seg_image_view view;
+  int64_t size = 0;
+  int row, result = CLI_EXIT_OK;
+  s4seg_status status = s4seg_dataset_size(dataset, &size);
+  if (status != S4SEG_OK) return cli_fail(status);
+  if (size < rows) rows = (int)size;
+  if (rows <= 0) return cli_error("no samples to draw");
+  memset(&figure, 0, sizeof figure);
+  for (row = 0; row < rows && result == CLI_EXIT_OK; ++row)
+    result = draw_row(&figure, rows, gap, model, dataset, row);
+  if (result == CLI_EXIT_OK) {
+    view = panel_view(&figure);
+    status = s4seg_image_save_png(path, &view);
+    if (status != S4SEG_OK) result = cli_fail(status);
+  }
+  panel_free(&figure);
+  return result;
+}

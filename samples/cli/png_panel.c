@@ -1,0 +1,57 @@
+/* A white RGB canvas holding a grid of cells (see png_panel.h). */
+#include "png_panel.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Sets *total = count * cell + (count - 1) * gap when it fits in int32. */
+static int span(int count, int32_t cell, int32_t gap, int32_t* total) {
+  int64_t value = (int64_t)count * cell + (int64_t)(count - 1) * gap;
+  if (count <= 0 || cell <= 0 || gap < 0 || value > INT32_MAX) return -1;
+  *total = (int32_t)value;
+  return 0;
+}
+
+int panel_init(panel* p, int rows, int cols, int32_t cell_width, int32_t cell_height, int32_t gap) {
+  size_t bytes;
+  memset(p, 0, sizeof *p);
+  if (span(cols, cell_width, gap, &p->width) != 0 || span(rows, cell_height, gap, &p->height) != 0 ||
+      cli_pixel_bytes(p->width, p->height, 3, &bytes) != 0)
+    return -1;
+  p->rgb = malloc(bytes);
+  if (p->rgb == NULL) return -1;
+  memset(p->rgb, 255, bytes);
+  p->cell_width = cell_width;
+  p->cell_height = cell_height;
+  p->gap = gap;
+  return 0;
+}
+
+void panel_put(panel* p, int row, int col, const s4seg_image_view* view) {
+  int32_t width = view->width < p->cell_width ? view->width : p->cell_width;
+  int32_t height = view->height < p->cell_height ? view->height : p->cell_height;
+  size_t left = (size_t)col * (size_t)(p->cell_width + p->gap);
+  size_t top = (size_t)row * (size_t)(p->cell_height + p->gap);
+  int32_t x, y;
+  for (y = 0; y < height; ++y) {
+    const uint8_t* src = view->data + (size_t)y * (size_t)view->row_stride;
+    uint8_t* dst = p->rgb + ((top + (size_t)y) * (size_t)p->width + left) * 3;
+    if (view->channels == 3) {
+      memcpy(dst, src, (size_t)width * 3);
+      continue;
+    }
+    for (x = 0; x < width; ++x) {
+      uint8_t value = src[(size_t)x * (size_t)view->channels];
+      dst[3 * x + 0] = dst[3 * x + 1] = dst[3 * x + 2] = value;
+    }
+  }
+}
+
+s4seg_image_view panel_view(const panel* p) { return cli_view(p->rgb, p->width, p->height, 3); }
+
+void panel_free(panel* p) {
+  free(p->rgb);
+  p->rgb = NULL;
+}
