@@ -16,7 +16,7 @@ struct KeySpec {
   double max;
   const char* choices;        // for strings: "a|b|c" (a choice ending in ":N" accepts a number); doc text otherwise
   const char* doc;
-  int64_t multiple_of;         // ints: value must be a multiple of this (0 = any)
+  int64_t multiple_of = 0;     // ints: value must be a multiple of this (0 = any)
 };
 
 const KeySpec* registry_begin();

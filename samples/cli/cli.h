@@ -15,5 +15,6 @@ extern const cli_command cmd_train;
 extern const cli_command cmd_eval;
 extern const cli_command cmd_predict;
 extern const cli_command cmd_info;
+extern const cli_command cmd_synth;
 
 #endif /* S4SEG_CLI_CLI_H */

@@ -8,7 +8,7 @@
 #include "cli.h"
 #include "util.h"
 
-static const cli_command* const kCommands[] = {&cmd_demo, &cmd_train, &cmd_eval, &cmd_predict, &cmd_info};
+static const cli_command* const kCommands[] = {&cmd_demo, &cmd_train, &cmd_eval, &cmd_predict, &cmd_info, &cmd_synth};
 #define COMMAND_COUNT (sizeof kCommands / sizeof kCommands[0])
 
 static const char kUsage[] =
@@ -22,6 +22,7 @@ static const char kUsage[] =
     "  eval     evaluate a model on a list file (mIoU, pixel accuracy)\n"
     "  predict  write class maps and overlays for images\n"
     "  info     versions, devices and configuration keys\n"
+    "  synth    write synthetic scenes as PNG files and list files\n"
     "  help     this text, or 'help <command>'\n";
 
 static const cli_command* find_command(const char* name) {

@@ -1,0 +1,121 @@
+// Schedule, optimizer, augmentation geometry and metrics on tiny tensors.
+#include "augment/weak.h"
+#include "core/error.h"
+#include "infer/evaluator.h"
+#include "train/sgd.h"
+#include "unit_test.h"
+
+using namespace s4seg;
+
+static void poly_lr_follows_formula(void**) {
+  ASSERT_NEAR(poly_lr(0.1, 0, 100, 0, 0.9, 0), 0.1, 1e-12);
+  ASSERT_NEAR(poly_lr(0.1, 50, 100, 0, 0.9, 0), 0.1 * std::pow(0.5, 0.9), 1e-12);
+  ASSERT_NEAR(poly_lr(0.1, 100, 100, 0, 0.9, 0), 0.0, 1e-12);
+  ASSERT_NEAR(poly_lr(0.1, 100, 100, 0, 0.9, 1e-4), 1e-4, 1e-12);  // floor
+}
+
+static void poly_lr_warms_up_linearly(void**) {
+  ASSERT_NEAR(poly_lr(0.1, 0, 100, 10, 0.9, 0), 0.01, 1e-12);
+  ASSERT_NEAR(poly_lr(0.1, 9, 100, 10, 0.9, 0), 0.1, 1e-12);
+  ASSERT_NEAR(poly_lr(0.1, 55, 100, 10, 1.0, 0), 0.05, 1e-12);  // halfway through the poly part
+}
+
+static void sgd_momentum_and_weight_decay_match_formula(void**) {
+  torch::Tensor p = torch::tensor({1.0}, torch::kFloat).requires_grad_(true);
+  Sgd sgd({{"g", {p}, 2.0}}, SgdOptions{0.5, 0.1, false});
+  // Step 1: g = 1 + 0.1·1 = 1.1; b = 1.1; θ = 1 − 0.1·2·1.1 = 0.78
+  p.mutable_grad() = torch::tensor({1.0}, torch::kFloat);
+  sgd.step(0.1);
+  ASSERT_NEAR(p.item<double>(), 0.78, 1e-6);
+  // Step 2: g = 1 + 0.1·0.78 = 1.078; b = 0.5·1.1 + 1.078 = 1.628; θ = 0.78 − 0.2·1.628 = 0.4544
+  p.mutable_grad() = torch::tensor({1.0}, torch::kFloat);
+  sgd.step(0.1);
+  ASSERT_NEAR(p.item<double>(), 0.4544, 1e-6);
+}
+
+static void sgd_nesterov_uses_lookahead(void**) {
+  torch::Tensor p = torch::tensor({0.0}, torch::kFloat).requires_grad_(true);
+  Sgd sgd({{"g", {p}, 1.0}}, SgdOptions{0.9, 0.0, true});
+  p.mutable_grad() = torch::tensor({1.0}, torch::kFloat);
+  sgd.step(1.0);  // b = 1; d = g + 0.9·b = 1.9
+  ASSERT_NEAR(p.item<double>(), -1.9, 1e-6);
+}
+
+static void sgd_state_round_trips(void**) {
+  torch::Tensor p = torch::tensor({1.0, 2.0}, torch::kFloat).requires_grad_(true);
+  Sgd a({{"g", {p}, 1.0}}, SgdOptions{0.9, 0.0, false});
+  p.mutable_grad() = torch::ones({2});
+  a.step(0.1);
+  Records r;
+  a.save(r);
+  torch::Tensor q = p.detach().clone().requires_grad_(true);
+  Sgd b({{"g", {q}, 1.0}}, SgdOptions{0.9, 0.0, false});
+  b.load(r, "test");
+  p.mutable_grad() = torch::ones({2});
+  q.mutable_grad() = torch::ones({2});
+  a.step(0.1);
+  b.step(0.1);
+  assert_true(torch::equal(p, q));
+}
+
+static void crop_grid_identity_reproduces_image(void**) {
+  // scale 1, offset 0, no flip, crop = size: grid_sample returns the input exactly.
+  torch::Tensor img = torch::arange(16, torch::kFloat).view({1, 1, 4, 4});
+  CropParams p{1.0, 0, 0, false};
+  torch::Tensor grid = crop_grid(4, 4, 4, p, torch::TensorOptions().dtype(torch::kFloat));
+  torch::Tensor out = torch::nn::functional::grid_sample(
+      img, grid, torch::nn::functional::GridSampleFuncOptions().mode(torch::kNearest).align_corners(false));
+  assert_true(torch::equal(out, img));
+}
+
+static void crop_grid_flip_and_offset(void**) {
+  torch::Tensor img = torch::arange(16, torch::kFloat).view({1, 1, 4, 4});
+  CropParams p{1.0, 1, 2, true};  // rows 1..2, columns 2..3 mirrored
+  torch::Tensor grid = crop_grid(4, 4, 2, p, torch::TensorOptions().dtype(torch::kFloat));
+  torch::Tensor out = torch::nn::functional::grid_sample(
+      img, grid, torch::nn::functional::GridSampleFuncOptions().mode(torch::kNearest).align_corners(false));
+  torch::Tensor expected = torch::tensor({7.0, 6.0, 11.0, 10.0}, torch::kFloat).view({1, 1, 2, 2});
+  assert_true(torch::equal(out, expected));
+}
+
+static void weak_augment_marks_padding_ignore(void**) {
+  // A 4x4 image at scale 1 in an 8x8 crop: at least 48 padded pixels must be 255.
+  LoadedSample s;
+  s.image.width = s.image.height = 4;
+  s.image.channels = 3;
+  s.image.pixels.assign(48, 100);
+  s.mask.width = s.mask.height = 4;
+  s.mask.channels = 1;
+  s.mask.pixels.assign(16, 1);
+  WeakAugOptions o;
+  o.crop = 8;
+  o.scale_min = o.scale_max = 1.0;
+  std::mt19937_64 rng(3);
+  AugmentedBatch b = weak_augment({s}, torch::kCPU, o, rng);
+  assert_true(b.masks.sizes() == torch::IntArrayRef({1, 8, 8}));
+  assert_int_equal((b.masks == 255).sum().item<int64_t>(), 48);
+  assert_int_equal((b.masks == 1).sum().item<int64_t>(), 16);
+}
+
+static void confusion_metrics_match_hand_count(void**) {
+  // gt:   0 0 1 1 255   pred: 0 1 1 1 0  → class 0: TP 1, FP 0, FN 1 → IoU 1/2; class 1: TP 2, FP 1 → 2/3
+  torch::Tensor cm = torch::zeros({3, 3}, torch::kLong);
+  accumulate_confusion(cm, torch::tensor({0, 0, 1, 1, 255}, torch::kUInt8), torch::tensor({0, 1, 1, 1, 0}, torch::kUInt8), 3);
+  EvalResult r = metrics_from_confusion(cm);
+  ASSERT_NEAR(r.class_iou[0], 0.5, 1e-12);
+  ASSERT_NEAR(r.class_iou[1], 2.0 / 3.0, 1e-12);
+  assert_true(std::isnan(r.class_iou[2]));  // absent from both: not averaged
+  ASSERT_NEAR(r.miou, (0.5 + 2.0 / 3.0) / 2, 1e-12);
+  ASSERT_NEAR(r.pixel_accuracy, 3.0 / 4.0, 1e-12);
+}
+
+int main() {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(poly_lr_follows_formula),           cmocka_unit_test(poly_lr_warms_up_linearly),
+      cmocka_unit_test(sgd_momentum_and_weight_decay_match_formula), cmocka_unit_test(sgd_nesterov_uses_lookahead),
+      cmocka_unit_test(sgd_state_round_trips),             cmocka_unit_test(crop_grid_identity_reproduces_image),
+      cmocka_unit_test(crop_grid_flip_and_offset),         cmocka_unit_test(weak_augment_marks_padding_ignore),
+      cmocka_unit_test(confusion_metrics_match_hand_count),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
