@@ -2,6 +2,7 @@
 
 #include <c10/util/Exception.h>
 
+#include <cstring>
 #include <exception>
 
 namespace s4seg {
@@ -34,6 +35,15 @@ s4seg_status set_error(s4seg_status status, const std::string& message) {
 }
 
 void clear_error() { t_last_error.clear(); }
+
+s4seg_status copy_text_out(const std::string& text, char* buf, size_t capacity, size_t* needed, const std::string& what) {
+  *needed = text.size() + 1;
+  if (!buf || capacity < text.size() + 1)
+    return set_error(S4SEG_BUFFER_TOO_SMALL, what + ": buffer of " + std::to_string(capacity) + " bytes; " +
+                                                 std::to_string(text.size() + 1) + " needed");
+  std::memcpy(buf, text.c_str(), text.size() + 1);
+  return S4SEG_OK;
+}
 
 const char* last_error_c_str() { return t_last_error.c_str(); }
 

@@ -14,6 +14,9 @@ namespace s4seg {
 // Records `message` as this thread's last error and returns `status`.
 s4seg_status set_error(s4seg_status status, const std::string& message);
 void clear_error();
+// Copies `text` and its NUL into the caller's buffer; `*needed` always receives the size.
+// Returns S4SEG_BUFFER_TOO_SMALL (with a message naming `what`) when it does not fit.
+s4seg_status copy_text_out(const std::string& text, char* buf, size_t capacity, size_t* needed, const std::string& what);
 // Maps the in-flight exception (call inside a catch block) to a status.
 s4seg_status translate_current_exception();
 

@@ -94,11 +94,7 @@ s4seg_status s4seg_config_get_string(const s4seg_config* config, const char* key
   S4SEG_CHECK_ARG(needed, "needed must not be NULL");
   S4SEG_API_BEGIN
   std::string text = config->config.get_text(key);
-  *needed = text.size() + 1;
-  if (!buf || capacity < text.size() + 1)
-    return s4seg::set_error(S4SEG_BUFFER_TOO_SMALL, std::string(key) + ": buffer of " + std::to_string(capacity) +
-                                                        " bytes; " + std::to_string(text.size() + 1) + " needed");
-  std::memcpy(buf, text.c_str(), text.size() + 1);
+  return s4seg::copy_text_out(text, buf, capacity, needed, key);
   S4SEG_API_END
 }
 

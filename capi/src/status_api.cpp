@@ -44,11 +44,7 @@ s4seg_status s4seg_device_info(char* buf, size_t capacity, size_t* needed) noexc
   S4SEG_CHECK_ARG(needed, "needed must not be NULL");
   S4SEG_API_BEGIN
   std::string text = s4seg::device_info_text();
-  *needed = text.size() + 1;
-  if (!buf || capacity < text.size() + 1)
-    return s4seg::set_error(S4SEG_BUFFER_TOO_SMALL, "buffer of " + std::to_string(capacity) + " bytes; " +
-                                                        std::to_string(text.size() + 1) + " needed");
-  std::memcpy(buf, text.c_str(), text.size() + 1);
+  return s4seg::copy_text_out(text, buf, capacity, needed, "device info");
   S4SEG_API_END
 }
 

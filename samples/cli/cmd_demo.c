@@ -155,6 +155,11 @@ static int run(int argc, char** argv) {
     result = cli_fail(status);
     goto done;
   }
+  {
+    char resolved[64];
+    size_t needed;
+    if (s4seg_model_device(model, resolved, sizeof resolved, &needed) == S4SEG_OK) printf("demo: running on %s\n", resolved);
+  }
   result = train_and_report(model, trainer, val, iters, class_iou, &first, &last);
   if (result != CLI_EXIT_OK) goto done;
   print_class_iou(class_iou);

@@ -69,8 +69,9 @@ typedef enum s4seg_status {
 /** Static English name of a status ("OK", "INVALID_ARGUMENT", ...); "UNKNOWN" for other values. */
 S4SEG_API const char* s4seg_status_string(s4seg_status status) S4SEG_NOEXCEPT;
 
-/** Message describing the last failed call on this thread ("" if none). Owned by the library;
- *  valid until the next s4seg call on the same thread. Thread-safe (thread-local). */
+/** Message describing why the most recent s4seg call on this thread failed ("" after a call that
+ *  succeeded). Owned by the library; valid until the next s4seg call on the same thread other than
+ *  s4seg_last_error and s4seg_status_string, which never change it. Thread-safe (thread-local). */
 S4SEG_API const char* s4seg_last_error(void) S4SEG_NOEXCEPT;
 
 /** Library version as "MAJOR.MINOR.PATCH" (static string). */
@@ -147,7 +148,8 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_config_parse(s4seg_config* config, 
 /** Number of keys in the registry. */
 S4SEG_API size_t s4seg_config_key_count(void) S4SEG_NOEXCEPT;
 /** Describes registry key number `index` (0-based, registry order). Every out-pointer is optional
- *  (may be NULL) and receives a static string / value. Out of range → S4SEG_INVALID_ARGUMENT. */
+ *  (may be NULL) and receives a static string / value: `allowed` is never empty ("2..255",
+ *  "ce|ohem", "true|false", ...). Out of range → S4SEG_INVALID_ARGUMENT. */
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_config_key_info(size_t index, const char** name, s4seg_value_type* type,
                                                            const char** default_value, const char** allowed,
                                                            const char** doc) S4SEG_NOEXCEPT;
@@ -257,6 +259,9 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_load(const char* path, const 
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_num_classes(const s4seg_model* model, int32_t* num_classes) S4SEG_NOEXCEPT;
 /** Copies the config the model was built with (free it with s4seg_config_free). */
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_get_config(const s4seg_model* model, s4seg_config** out) S4SEG_NOEXCEPT;
+/** Writes the device the model runs on ("cpu", "cuda:0", ...; what "auto" resolved to) into `buf`;
+ *  `*needed` receives the size including the NUL; S4SEG_BUFFER_TOO_SMALL when `capacity < *needed`. */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_device(const s4seg_model* model, char* buf, size_t capacity, size_t* needed) S4SEG_NOEXCEPT;
 
 /** Predicts one image (1 or 3 channels, any size ≥ 8x8). Writes width*height class indices,
  *  row-major without padding, into `labels` (`labels_capacity` bytes, at least width*height) and,
@@ -291,15 +296,16 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_evaluate(s4seg_model* model, 
  *  thread may call at any time. The trainer keeps its model and dataset alive. */
 typedef struct s4seg_trainer s4seg_trainer;
 
-/** Figures from a step call. Set struct_size (s4seg_train_stats_init does) before passing it;
- *  fields are only appended in later versions. */
+/** Training figures. Set struct_size (s4seg_train_stats_init does) before passing it; fields are
+ *  only appended in later versions. The stats a step call returns cover that whole call; the stats
+ *  a progress callback receives cover the iterations since the previous callback. */
 typedef struct s4seg_train_stats {
   size_t struct_size;
   int64_t iteration;         /**< iterations completed in total. */
   int64_t total_iterations;  /**< train.iters. */
-  double loss;               /**< mean total loss over the iterations of this call (or since the last callback). */
+  double loss;               /**< mean total loss over the iterations covered. */
   double learning_rate;      /**< base learning rate of the last iteration. */
-  double seconds;            /**< wall time of this call (or since the last callback). */
+  double seconds;            /**< wall time of the iterations covered. */
   double images_per_second;  /**< labeled images processed per second. */
   double eta_seconds;        /**< estimated time to total_iterations at the current pace. */
 } s4seg_train_stats;
@@ -330,8 +336,9 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_set_progress(s4seg_trainer*
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_step(s4seg_trainer* trainer, int64_t iterations,
                                                         s4seg_train_stats* stats) S4SEG_NOEXCEPT;
 
-/** Asks a running (or the next) s4seg_trainer_step to stop after its current iteration. Safe to
- *  call from any thread, including while the step runs. */
+/** Asks a running (or the next) s4seg_trainer_step to stop after its current iteration; the request
+ *  is used up by the step call it stops. Safe to call from any thread while the step runs, and
+ *  async-signal-safe for a valid trainer (one atomic store: usable from a SIGINT handler). */
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_cancel(s4seg_trainer* trainer) S4SEG_NOEXCEPT;
 
 /** Iterations completed so far. */

@@ -1,0 +1,10 @@
+# Compares `s4seg info --keys --markdown` with docs/config-keys.md.
+execute_process(COMMAND ${S4SEG} info --keys --markdown OUTPUT_VARIABLE generated RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "s4seg info --keys --markdown failed (${rc})")
+endif()
+file(READ ${DOC} stored)
+if(NOT generated STREQUAL stored)
+  message(FATAL_ERROR "docs/config-keys.md is stale: regenerate it with `s4seg info --keys --markdown > docs/config-keys.md`")
+endif()
+message(STATUS "docs/config-keys.md matches the registry")
