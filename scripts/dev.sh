@@ -41,6 +41,8 @@ case "$cmd" in
   deps) deps ;;
   build) deps; build ;;
   demo) deps; build; "$BUILD_DIR/samples/cli/s4seg" demo "$@" ;;
-  test) deps; build; cd "$BUILD_DIR" && ctest --output-on-failure -j "$JOBS" "$@" ;;
+  # Tests run one at a time: each training test already uses every core, and two at once
+  # oversubscribe OpenMP (seen: 10x slower).
+  test) deps; build; cd "$BUILD_DIR" && ctest --output-on-failure "$@" ;;
   *) echo "usage: bash scripts/dev.sh demo|test|deps|build [args...]" >&2; exit 2 ;;
 esac

@@ -47,7 +47,7 @@ s4seg_status predict_views(s4seg_model* model, const s4seg_image_view* views, si
   for (const auto& im : images) ptrs.push_back(&im);
   std::vector<s4seg::Prediction> preds;
   {
-    std::lock_guard<std::mutex> lock(model->model->mutex);
+    std::lock_guard<std::recursive_mutex> lock(model->model->mutex);
     preds = s4seg::predict_images(*model->model, ptrs, confidence != nullptr);
   }
   write_predictions(images, preds, labels, labels_capacity, confidence, confidence_capacity);
@@ -71,7 +71,7 @@ s4seg_status s4seg_model_save(const s4seg_model* model, const char* path) noexce
   S4SEG_CHECK_ARG(model, "model must not be NULL");
   S4SEG_CHECK_ARG(path, "path must not be NULL");
   S4SEG_API_BEGIN
-  std::lock_guard<std::mutex> lock(model->model->mutex);
+  std::lock_guard<std::recursive_mutex> lock(model->model->mutex);
   s4seg::save_model(*model->model, path);
   S4SEG_API_END
 }
@@ -132,7 +132,7 @@ s4seg_status s4seg_model_evaluate(s4seg_model* model, const s4seg_dataset* datas
                                                 std::to_string(c) + " (num_classes) needed");
   s4seg::EvalResult r;
   {
-    std::lock_guard<std::mutex> lock(model->model->mutex);
+    std::lock_guard<std::recursive_mutex> lock(model->model->mutex);
     r = s4seg::evaluate_dataset(*model->model, *dataset->dataset);
   }
   if (miou) *miou = r.miou;

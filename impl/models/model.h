@@ -20,7 +20,9 @@ struct Model {
   c10::Device device{c10::kCPU};
   SegmentationNet net{nullptr};
   bool channels_last = false;
-  std::mutex mutex;
+  // Recursive: a progress callback runs inside a training step (which holds the lock) and may
+  // predict, evaluate or save with the same model.
+  std::recursive_mutex mutex;
 };
 
 // Resolves `device`, seeds initialisation with train.seed, builds and moves the network.

@@ -103,11 +103,17 @@ double Trainer::run_iteration() {
 
 void Trainer::step(int64_t n, TrainStats& stats, const ProgressFn& progress) {
   require(n >= 1, "iterations must be at least 1, got " + std::to_string(n));
+  if (in_step_) fail(Status::State, "s4seg_trainer_step called from inside its own progress callback");
   if (iteration_ >= total_)
     fail(Status::State, "training is finished: " + std::to_string(iteration_) + " of train.iters = " + std::to_string(total_) +
                             " iterations done");
   set_cpu_threads(config_.get_int("train.threads"));
-  std::lock_guard<std::mutex> lock(model_->mutex);
+  std::lock_guard<std::recursive_mutex> lock(model_->mutex);
+  in_step_ = true;
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset{in_step_};
   using clock = std::chrono::steady_clock;
   const int64_t batch = config_.get_int("train.batch_size");
   const int64_t log_every = config_.get_int("train.log_every");
@@ -154,7 +160,7 @@ void Trainer::step(int64_t n, TrainStats& stats, const ProgressFn& progress) {
 }
 
 void Trainer::save_checkpoint(const std::string& path) const {
-  std::lock_guard<std::mutex> lock(model_->mutex);
+  std::lock_guard<std::recursive_mutex> lock(model_->mutex);
   Records r;
   write_model_records(*model_, r);
   r["trainer/config"] = config_.to_text();
@@ -168,6 +174,7 @@ void Trainer::save_checkpoint(const std::string& path) const {
 }
 
 void Trainer::resume(const std::string& path) {
+  if (in_step_) fail(Status::State, "s4seg_trainer_resume called from inside a progress callback");
   ContainerKind kind;
   std::string raw = read_container(path, &kind);
   const std::string who = "'" + path + "'";
@@ -176,7 +183,7 @@ void Trainer::resume(const std::string& path) {
   int64_t it = text_int(record_at(r, "trainer/iteration", who), who);
   SamplerState s{text_int(record_at(r, "trainer/sampler_epoch", who), who), text_int(record_at(r, "trainer/sampler_position", who), who)};
   if (it < 0 || s.epoch < 0 || s.position < 0) fail(Status::Format, who + ": bad trainer state");
-  std::lock_guard<std::mutex> lock(model_->mutex);
+  std::lock_guard<std::recursive_mutex> lock(model_->mutex);
   // Validate everything before changing anything, so that a bad file leaves the trainer untouched.
   StagedWeights weights(*model_, r, who);
   sgd_->load(r, who);  // all-or-nothing inside

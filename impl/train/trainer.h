@@ -56,6 +56,7 @@ class Trainer {
   int64_t total_;
   uint64_t seed_;
   bool amp_;
+  bool in_step_ = false;  // set while step() runs, so a progress callback cannot re-enter
 };
 
 }  // namespace s4seg

@@ -293,6 +293,47 @@ static void progress_callback_returning_nonzero_cancels(void** state) {
   s4seg_trainer_free(trainer);
 }
 
+typedef struct {
+  s4seg_trainer* trainer;
+  s4seg_model* model;
+  s4seg_status predict_status;
+  s4seg_status step_status;
+  int calls;
+} reentry_probe;
+
+/* A host evaluating inside its callback: predicting with the trained model must work, re-entering
+ * the step must be refused with STATE (not a deadlock, not a crash). */
+static int probe_reentry(const s4seg_train_stats* stats, void* user_data) {
+  reentry_probe* probe = (reentry_probe*)user_data;
+  uint8_t pixels[16 * 16 * 3], labels[16 * 16];
+  s4seg_image_view view;
+  (void)stats;
+  memset(pixels, 90, sizeof pixels);
+  view.data = pixels;
+  view.width = 16;
+  view.height = 16;
+  view.channels = 3;
+  view.row_stride = 16 * 3;
+  probe->predict_status = s4seg_model_predict(probe->model, &view, labels, sizeof labels, NULL, 0);
+  probe->step_status = s4seg_trainer_step(probe->trainer, 1, NULL);
+  ++probe->calls;
+  return 0;
+}
+
+static void progress_callback_may_predict_but_not_reenter_step(void** state) {
+  reentry_probe probe;
+  memset(&probe, 0, sizeof probe);
+  probe.trainer = quick_trainer(state, NULL, &probe.model);
+  S4T_OK(s4seg_trainer_set_progress(probe.trainer, probe_reentry, &probe));
+  S4T_OK(s4seg_trainer_step(probe.trainer, LOG_EVERY, NULL));
+  assert_int_equal(probe.calls, 1);
+  assert_int_equal(probe.predict_status, S4SEG_OK);
+  assert_int_equal(probe.step_status, S4SEG_STATE);
+  assert_int_equal(iteration_of(probe.trainer), LOG_EVERY);
+  s4seg_trainer_free(probe.trainer);
+  s4seg_model_free(probe.model);
+}
+
 static void clearing_progress_callback_stops_calls(void** state) {
   s4seg_trainer* trainer = quick_trainer(state, NULL, NULL);
   progress_log log;
@@ -684,6 +725,7 @@ int main(void) {
       cmocka_unit_test(free_accepts_null),
       cmocka_unit_test(trainer_keeps_model_alive),
       cmocka_unit_test(trainer_keeps_dataset_alive),
+      cmocka_unit_test(progress_callback_may_predict_but_not_reenter_step),
       cmocka_unit_test(resume_continues_exactly_like_the_original),
       cmocka_unit_test(model_load_accepts_a_checkpoint),
       cmocka_unit_test(resume_from_corrupt_file_is_format_and_trainer_still_steps),

@@ -1,5 +1,12 @@
 // Shared includes and helpers for the C++ unit tests of impl/ (CMocka from C++).
 #pragma once
+// LibTorch and the standard streams come first: cmocka.h defines a fail() macro that would
+// rewrite std::basic_ios::fail and s4seg::fail in anything included after it.
+#include <torch/torch.h>
+
+#include <cmath>
+#include <iostream>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,10 +15,6 @@
 extern "C" {
 #include <cmocka.h>
 }
-
-#include <torch/torch.h>
-
-#include <cmath>
 
 #define ASSERT_NEAR(a, b, tol) assert_true(std::fabs(static_cast<double>(a) - static_cast<double>(b)) <= (tol))
 

@@ -314,7 +314,9 @@ typedef struct s4seg_train_stats {
 S4SEG_API void s4seg_train_stats_init(s4seg_train_stats* stats) S4SEG_NOEXCEPT;
 
 /** Progress callback: runs on the thread inside s4seg_trainer_step every `train.log_every`
- *  iterations; return non-zero to stop (the step call then returns S4SEG_CANCELLED). */
+ *  iterations (and after the last iteration of the call); return non-zero to stop (the step call
+ *  then returns S4SEG_CANCELLED). It may use the trained model (predict, evaluate, save) and
+ *  s4seg_trainer_save_checkpoint, but must not call s4seg_trainer_step or s4seg_trainer_resume. */
 typedef int (*s4seg_progress_fn)(const s4seg_train_stats* stats, void* user_data);
 
 /** Creates a trainer for `model` on `labeled` (every sample must have a mask) with `config`
