@@ -12,7 +12,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 JOBS="${JOBS:-$(nproc)}"
-PACKAGES=(cmake g++ make pkg-config libtorch-dev libspng-dev libturbojpeg0-dev zlib1g-dev libcmocka-dev)
+# python3 checks the CLI's JSON output in the tests.
+PACKAGES=(cmake g++ make pkg-config libtorch-dev libspng-dev libturbojpeg0-dev zlib1g-dev libcmocka-dev python3)
 
 deps() {
   local missing=()

@@ -9,10 +9,9 @@
 #include "infer/predictor.h"
 
 namespace {
-// Copies predictions into the caller's buffers after checking the capacities (nothing is written
-// when they are too small).
-void write_predictions(const std::vector<s4seg::Image>& images, const std::vector<s4seg::Prediction>& preds, uint8_t* labels,
-                       size_t labels_capacity, float* confidence, size_t confidence_capacity) {
+// Throws Error(InvalidArgument) unless the caller's buffers hold every pixel of `images`.
+void check_capacities(const std::vector<s4seg::Image>& images, size_t labels_capacity, const float* confidence,
+                      size_t confidence_capacity) {
   size_t total = 0;
   for (const auto& im : images) total += static_cast<size_t>(im.width) * static_cast<size_t>(im.height);
   s4seg::require(labels_capacity >= total, "labels buffer holds " + std::to_string(labels_capacity) + " bytes; " +
@@ -20,13 +19,6 @@ void write_predictions(const std::vector<s4seg::Image>& images, const std::vecto
   if (confidence)
     s4seg::require(confidence_capacity >= total, "confidence buffer holds " + std::to_string(confidence_capacity) +
                                                      " floats; " + std::to_string(total) + " needed");
-  size_t off = 0;
-  for (size_t i = 0; i < preds.size(); ++i) {
-    size_t n = static_cast<size_t>(preds[i].labels.numel());
-    std::memcpy(labels + off, preds[i].labels.data_ptr<uint8_t>(), n);
-    if (confidence) std::memcpy(confidence + off, preds[i].confidence.data_ptr<float>(), n * sizeof(float));
-    off += n;
-  }
 }
 
 s4seg_status predict_views(s4seg_model* model, const s4seg_image_view* views, size_t count, uint8_t* labels,
@@ -35,14 +27,7 @@ s4seg_status predict_views(s4seg_model* model, const s4seg_image_view* views, si
   images.reserve(count);
   for (size_t i = 0; i < count; ++i)
     images.push_back(s4seg::image_from_view(&views[i], count == 1 ? "image" : ("images[" + std::to_string(i) + "]").c_str()));
-  // Check capacities before running the network.
-  size_t total = 0;
-  for (const auto& im : images) total += static_cast<size_t>(im.width) * static_cast<size_t>(im.height);
-  s4seg::require(labels_capacity >= total, "labels buffer holds " + std::to_string(labels_capacity) + " bytes; " +
-                                               std::to_string(total) + " needed");
-  if (confidence)
-    s4seg::require(confidence_capacity >= total, "confidence buffer holds " + std::to_string(confidence_capacity) +
-                                                     " floats; " + std::to_string(total) + " needed");
+  check_capacities(images, labels_capacity, confidence, confidence_capacity);  // before running the network
   std::vector<const s4seg::Image*> ptrs;
   for (const auto& im : images) ptrs.push_back(&im);
   std::vector<s4seg::Prediction> preds;
@@ -50,7 +35,13 @@ s4seg_status predict_views(s4seg_model* model, const s4seg_image_view* views, si
     std::lock_guard<std::recursive_mutex> lock(model->model->mutex);
     preds = s4seg::predict_images(*model->model, ptrs, confidence != nullptr);
   }
-  write_predictions(images, preds, labels, labels_capacity, confidence, confidence_capacity);
+  size_t off = 0;
+  for (const s4seg::Prediction& p : preds) {
+    size_t n = static_cast<size_t>(p.labels.numel());
+    std::memcpy(labels + off, p.labels.data_ptr<uint8_t>(), n);
+    if (confidence) std::memcpy(confidence + off, p.confidence.data_ptr<float>(), n * sizeof(float));
+    off += n;
+  }
   return S4SEG_OK;
 }
 }  // namespace

@@ -6,17 +6,11 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/text.h"
 
 namespace s4seg {
 
 namespace {
-
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -268,15 +262,9 @@ std::string Config::get_text(const std::string& key) const {
 
 void Config::parse(const std::string& text) {
   Config next = *this;
-  std::istringstream in(text);
-  std::string line;
-  int number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    size_t hash = line.find('#');
-    if (hash != std::string::npos) line = line.substr(0, hash);
-    line = trim(line);
-    if (line.empty()) continue;
+  for (const TextLine& tl : content_lines(text)) {
+    const std::string& line = tl.text;
+    const int number = tl.number;
     size_t eq = line.find('=');
     if (eq == std::string::npos)
       fail(Status::InvalidArgument, "config line " + std::to_string(number) + ": expected `key = value`, got '" + line + "'");

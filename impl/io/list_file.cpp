@@ -3,20 +3,17 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/text.h"
 #include "io/file_util.h"
 
 namespace s4seg {
 
 std::vector<ListEntry> read_list_file(const std::string& root, const std::string& list_path) {
   std::vector<uint8_t> bytes = read_file(list_path);
-  std::istringstream in(std::string(bytes.begin(), bytes.end()));
   std::vector<ListEntry> out;
-  std::string line;
-  int number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    size_t hash = line.find('#');
-    if (hash != std::string::npos) line = line.substr(0, hash);
+  for (const TextLine& tl : content_lines(std::string(bytes.begin(), bytes.end()))) {
+    const std::string& line = tl.text;
+    const int number = tl.number;
     std::istringstream fields(line);
     std::string image, mask, extra;
     if (!(fields >> image)) continue;

@@ -19,26 +19,8 @@ enum {
 static const uint64_t kSeed = 1234;
 static const uint64_t kOtherSeed = 4321;
 
-typedef struct {
-  char dir[S4T_PATH_MAX];
-} fixture;
 
-static int setup(void** state) {
-  fixture* f = (fixture*)calloc(1, sizeof(fixture));
-  if (f == NULL) return -1;
-  s4t_temp_dir_create(f->dir, sizeof f->dir);
-  *state = f;
-  return 0;
-}
-
-static int teardown(void** state) {
-  fixture* f = (fixture*)*state;
-  s4t_temp_dir_remove(f->dir);
-  free(f);
-  return 0;
-}
-
-static const char* dir_of(void** state) { return ((fixture*)*state)->dir; }
+static const char* dir_of(void** state) { return s4t_dir_fixture_path(state); }
 
 static s4seg_dataset* new_dataset(void) {
   s4seg_dataset* ds = NULL;
@@ -504,5 +486,5 @@ int main(void) {
       cmocka_unit_test(add_list_with_size_mismatch_fails_and_changes_nothing),
       cmocka_unit_test(add_missing_list_file_is_io),
   };
-  return cmocka_run_group_tests(tests, setup, teardown);
+  return cmocka_run_group_tests(tests, s4t_dir_fixture_setup, s4t_dir_fixture_teardown);
 }

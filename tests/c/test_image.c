@@ -8,28 +8,10 @@ enum {
   RANDOM_FILE_BYTES = 512
 };
 
-typedef struct {
-  char dir[S4T_PATH_MAX];
-} fixture;
-
-static int setup(void** state) {
-  fixture* f = (fixture*)calloc(1, sizeof(fixture));
-  if (f == NULL) return -1;
-  s4t_temp_dir_create(f->dir, sizeof f->dir);
-  *state = f;
-  return 0;
-}
-
-static int teardown(void** state) {
-  fixture* f = (fixture*)*state;
-  s4t_temp_dir_remove(f->dir);
-  free(f);
-  return 0;
-}
 
 static const char* temp_path(void** state, const char* name) {
   static char path[S4T_PATH_MAX];
-  s4t_path_join(path, sizeof path, ((fixture*)*state)->dir, name);
+  s4t_path_join(path, sizeof path, s4t_dir_fixture_path(state), name);
   return path;
 }
 
@@ -348,8 +330,8 @@ static void load_truncated_png_is_format(void** state) {
   uint8_t* pixels;
   uint8_t* bytes;
   size_t size;
-  s4t_path_join(full, sizeof full, ((fixture*)*state)->dir, "full.png");
-  s4t_path_join(half, sizeof half, ((fixture*)*state)->dir, "half.png");
+  s4t_path_join(full, sizeof full, s4t_dir_fixture_path(state), "full.png");
+  s4t_path_join(half, sizeof half, s4t_dir_fixture_path(state), "half.png");
   pixels = save_pattern_png(full, IMG_W * 4, IMG_H * 4, 3, 22);
   bytes = s4t_read_file(full, &size);
   assert_true(size > 16);
@@ -415,5 +397,5 @@ int main(void) {
       cmocka_unit_test(load_jpeg_signature_with_garbage_is_format),
       cmocka_unit_test(load_rejects_null_and_bad_mode),
   };
-  return cmocka_run_group_tests(tests, setup, teardown);
+  return cmocka_run_group_tests(tests, s4t_dir_fixture_setup, s4t_dir_fixture_teardown);
 }

@@ -343,3 +343,24 @@ s4seg_model* s4t_tiny_model(void) {
 }
 
 void s4t_config_apply(s4seg_config* config, const char* text) { S4T_OK(s4seg_config_parse(config, text)); }
+
+typedef struct {
+  char dir[S4T_PATH_MAX];
+} s4t_dir_fixture;
+
+int s4t_dir_fixture_setup(void** state) {
+  s4t_dir_fixture* f = (s4t_dir_fixture*)calloc(1, sizeof(s4t_dir_fixture));
+  if (f == NULL) return -1;
+  s4t_temp_dir_create(f->dir, sizeof f->dir);
+  *state = f;
+  return 0;
+}
+
+int s4t_dir_fixture_teardown(void** state) {
+  s4t_dir_fixture* f = (s4t_dir_fixture*)*state;
+  s4t_temp_dir_remove(f->dir);
+  free(f);
+  return 0;
+}
+
+const char* s4t_dir_fixture_path(void** state) { return ((s4t_dir_fixture*)*state)->dir; }

@@ -76,6 +76,11 @@ void s4t_temp_dir_create(char* out, size_t capacity);
 /** Removes a folder and everything under it (no-op for NULL or ""). Keeps it when the environment
  *  variable S4SEG_TEST_KEEP is set, for debugging. */
 void s4t_temp_dir_remove(const char* path);
+
+/* A CMocka group fixture that is just a fresh temporary directory. */
+int s4t_dir_fixture_setup(void** state);
+int s4t_dir_fixture_teardown(void** state);
+const char* s4t_dir_fixture_path(void** state);
 /** out = dir + "/" + name. Fails the test when it does not fit. */
 void s4t_path_join(char* out, size_t capacity, const char* dir, const char* name);
 /** Writes `size` bytes to `path` (created or truncated). Fails the test on error. */

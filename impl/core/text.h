@@ -1,0 +1,18 @@
+// Line-oriented text shared by the config parser and the list-file reader.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace s4seg {
+
+std::string trim(const std::string& s);
+
+struct TextLine {
+  int number;        // 1-based
+  std::string text;  // '#' comment removed, surrounding whitespace trimmed, never empty
+};
+
+// The non-blank lines of `text` after removing '#' comments.
+std::vector<TextLine> content_lines(const std::string& text);
+
+}  // namespace s4seg
