@@ -2,7 +2,6 @@
 
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
-#include <ATen/detail/CUDAHooksInterface.h>
 #include <c10/core/CPUAllocator.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
@@ -25,22 +24,7 @@ bool cuda_usable() {
 
 std::string cuda_unavailable_reason() {
   if (cuda_usable()) return "";
-  // The CUDA hooks are only registered when libtorch_cuda is linked in.
-  if (!at::detail::getCUDAHooks().hasCUDA()) {
-    try {
-      // Throws with a message naming the cause (no CUDA build / no driver / no device).
-      at::detail::getCUDAHooks().initCUDA();
-    } catch (const c10::Error& e) {
-      std::string msg = e.what_without_backtrace();
-      if (msg.find("without CUDA") != std::string::npos || msg.find("CUDA library") != std::string::npos)
-        return "this s4seg was built against a LibTorch without CUDA (CPU-only build)";
-      return "CUDA could not be initialised: " + msg.substr(0, msg.find('\n'));
-    } catch (...) {
-    }
-    return "this s4seg was built against a LibTorch without CUDA (CPU-only build)";
-  }
-  return "LibTorch has CUDA but no usable device was found (no NVIDIA driver, or no GPU visible; check "
-         "nvidia-smi and CUDA_VISIBLE_DEVICES)";
+  return cuda_probe_failure();
 }
 
 c10::Device resolve_device(const std::string& spec) {
@@ -63,8 +47,8 @@ c10::Device resolve_device(const std::string& spec) {
 }
 
 std::string device_info_text() {
-  std::string out = "cpu: " + std::to_string(std::thread::hardware_concurrency()) + " hardware threads, " +
-                    std::to_string(at::get_num_threads()) + " used by LibTorch\n";
+  std::string out = "cpu: " + std::to_string(std::thread::hardware_concurrency()) +
+                    " hardware threads (training uses train.threads of them; 0 = all)\n";
   if (cuda_usable()) {
     int64_t n = torch::cuda::device_count();
     for (int64_t i = 0; i < n; ++i) {

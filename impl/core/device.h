@@ -20,6 +20,9 @@ void release_cached_memory();
 // CUDA-only pieces (device_cuda.cpp; stubs in CPU-only builds).
 std::string cuda_device_description(int index);
 void cuda_empty_cache();
+// Why no CUDA device can be used: "CPU-only build", or the CUDA runtime's own answer (no driver,
+// driver too old, no device visible).
+std::string cuda_probe_failure();
 
 // Applies train.threads (0 = all cores) to LibTorch's intra-op pool.
 void set_cpu_threads(int64_t threads);

@@ -7,6 +7,7 @@
 #if defined(S4SEG_WITH_CUDA)
 #include <ATen/cuda/CUDAContext.h>
 #include <c10/cuda/CUDACachingAllocator.h>
+#include <cuda_runtime_api.h>
 #endif
 
 namespace s4seg {
@@ -18,9 +19,19 @@ std::string cuda_device_description(int index) {
          std::to_string(p->major) + "." + std::to_string(p->minor);
 }
 void cuda_empty_cache() { c10::cuda::CUDACachingAllocator::emptyCache(); }
+std::string cuda_probe_failure() {
+  int count = 0;
+  cudaError_t err = cudaGetDeviceCount(&count);
+  if (err != cudaSuccess)
+    return std::string("the CUDA runtime reports: ") + cudaGetErrorString(err) +
+           " (check the NVIDIA driver with nvidia-smi, and CUDA_VISIBLE_DEVICES)";
+  if (count == 0) return "no CUDA device is visible (check CUDA_VISIBLE_DEVICES)";
+  return "LibTorch cannot use the " + std::to_string(count) + " CUDA device(s) present (driver/toolkit mismatch?)";
+}
 #else
 std::string cuda_device_description(int) { return "available"; }
 void cuda_empty_cache() {}
+std::string cuda_probe_failure() { return "this s4seg was built against a LibTorch without CUDA (CPU-only build)"; }
 #endif
 
 }  // namespace s4seg
