@@ -6,6 +6,9 @@
 
 #include "palette.h"
 #include "png_panel.h"
+
+/* Small synthetic scenes are drawn 3x so the figure is legible. */
+#define FIGURE_SCALE 3
 #include "util.h"
 
 enum { FIGURE_COLUMNS = 3, COLUMN_IMAGE = 0, COLUMN_TRUTH = 1, COLUMN_PREDICTION = 2 };
@@ -64,7 +67,7 @@ static int draw_row(panel* figure, int rows, int gap, s4seg_model* model, const 
     goto done;
   }
   if (row_buffers_init(&buffers, &view, &pixels) != 0 ||
-      (figure->rgb == NULL && panel_init(figure, rows, FIGURE_COLUMNS, view.width, view.height, gap) != 0)) {
+      (figure->rgb == NULL && panel_init(figure, rows, FIGURE_COLUMNS, view.width, view.height, gap, FIGURE_SCALE) != 0)) {
     result = cli_error("out of memory drawing the figure");
     goto done;
   }

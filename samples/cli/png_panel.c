@@ -2,6 +2,7 @@
 #include "png_panel.h"
 
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "util.h"
@@ -14,9 +15,12 @@ static int span(int count, int32_t cell, int32_t gap, int32_t* total) {
   return 0;
 }
 
-int panel_init(panel* p, int rows, int cols, int32_t cell_width, int32_t cell_height, int32_t gap) {
+int panel_init(panel* p, int rows, int cols, int32_t cell_width, int32_t cell_height, int32_t gap, int32_t scale) {
   size_t bytes;
   memset(p, 0, sizeof *p);
+  if (scale < 1 || scale > 16 || cell_width > INT32_MAX / scale || cell_height > INT32_MAX / scale) return -1;
+  cell_width *= scale;
+  cell_height *= scale;
   if (span(cols, cell_width, gap, &p->width) != 0 || span(rows, cell_height, gap, &p->height) != 0 ||
       cli_pixel_bytes(p->width, p->height, 3, &bytes) != 0)
     return -1;
@@ -26,25 +30,24 @@ int panel_init(panel* p, int rows, int cols, int32_t cell_width, int32_t cell_he
   p->cell_width = cell_width;
   p->cell_height = cell_height;
   p->gap = gap;
+  p->scale = scale;
   return 0;
 }
 
 void panel_put(panel* p, int row, int col, const s4seg_image_view* view) {
-  int32_t width = view->width < p->cell_width ? view->width : p->cell_width;
-  int32_t height = view->height < p->cell_height ? view->height : p->cell_height;
+  /* Each source pixel becomes a scale x scale block (nearest neighbour), so small scenes stay legible. */
+  int32_t scale = p->scale;
+  int32_t width = view->width * scale < p->cell_width ? view->width * scale : p->cell_width;
+  int32_t height = view->height * scale < p->cell_height ? view->height * scale : p->cell_height;
   size_t left = (size_t)col * (size_t)(p->cell_width + p->gap);
   size_t top = (size_t)row * (size_t)(p->cell_height + p->gap);
-  int32_t x, y;
+  int32_t x, y, c;
   for (y = 0; y < height; ++y) {
-    const uint8_t* src = view->data + (size_t)y * (size_t)view->row_stride;
+    const uint8_t* src = view->data + (size_t)(y / scale) * (size_t)view->row_stride;
     uint8_t* dst = p->rgb + ((top + (size_t)y) * (size_t)p->width + left) * 3;
-    if (view->channels == 3) {
-      memcpy(dst, src, (size_t)width * 3);
-      continue;
-    }
     for (x = 0; x < width; ++x) {
-      uint8_t value = src[(size_t)x * (size_t)view->channels];
-      dst[3 * x + 0] = dst[3 * x + 1] = dst[3 * x + 2] = value;
+      const uint8_t* px = src + (size_t)(x / scale) * (size_t)view->channels;
+      for (c = 0; c < 3; ++c) dst[3 * x + c] = px[view->channels == 3 ? c : 0];
     }
   }
 }

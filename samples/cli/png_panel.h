@@ -14,11 +14,12 @@ typedef struct panel {
   int32_t cell_width;
   int32_t cell_height;
   int32_t gap;
+  int32_t scale; /* pixels per source pixel, 1..16 */
 } panel;
 
 /* Allocates a white canvas of rows x cols cells; returns 0, or -1 if it is too large or memory
  * runs out (then `p` holds nothing to free). */
-int panel_init(panel* p, int rows, int cols, int32_t cell_width, int32_t cell_height, int32_t gap);
+int panel_init(panel* p, int rows, int cols, int32_t cell_width, int32_t cell_height, int32_t gap, int32_t scale);
 
 /* Copies a 1-channel (grey, replicated) or 3-channel view into cell (row, col), top-left aligned
  * and clipped to the cell. */
