@@ -50,6 +50,16 @@ Trainer::Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> la
   std::string amp = config_.get_string("train.amp");
   amp_ = model_->device.is_cuda() && (amp == "bf16" || amp == "auto");
   require(!(amp == "bf16" && !model_->device.is_cuda()), "train.amp = bf16 needs a CUDA device (the model is on CPU)");
+  weak_.crop = config_.get_int("train.crop_size");
+  weak_.scale_min = std::min(config_.get_double("train.scale_min"), config_.get_double("train.scale_max"));
+  weak_.scale_max = std::max(config_.get_double("train.scale_min"), config_.get_double("train.scale_max"));
+  weak_.flip = config_.get_bool("train.flip");
+  base_lr_ = config_.get_double("train.lr");
+  poly_power_ = config_.get_double("train.poly_power");
+  min_lr_ = config_.get_double("train.min_lr");
+  warmup_ = config_.get_int("train.warmup_iters");
+  batch_ = config_.get_int("train.batch_size");
+  log_every_ = config_.get_int("train.log_every");
   set_cpu_threads(config_.get_int("train.threads"));
   method_ = make_method(config_, model_);
   SgdOptions so;
@@ -57,7 +67,7 @@ Trainer::Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> la
   so.weight_decay = config_.get_double("train.weight_decay");
   so.nesterov = config_.get_bool("train.nesterov");
   sgd_ = std::make_unique<Sgd>(method_->param_groups(), so);
-  loader_ = std::make_unique<BatchLoader>(labeled_, config_.get_int("train.batch_size"), seed_,
+  loader_ = std::make_unique<BatchLoader>(labeled_, batch_, seed_,
                                           static_cast<int>(config_.get_int("train.workers")), /*masked_only=*/true);
   if (model_->device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);
 }
@@ -65,17 +75,11 @@ Trainer::Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> la
 Trainer::~Trainer() = default;
 
 double Trainer::run_iteration() {
-  const double lr = poly_lr(config_.get_double("train.lr"), iteration_, total_, config_.get_int("train.warmup_iters"),
-                            config_.get_double("train.poly_power"), config_.get_double("train.min_lr"));
+  const double lr = poly_lr(base_lr_, iteration_, total_, warmup_, poly_power_, min_lr_);
   HostBatch hb = loader_->next();
   std::mt19937_64 rng(mix_seed(seed_, iteration_, 1));
   torch::manual_seed(mix_seed(seed_, iteration_, 2));  // dropout
-  WeakAugOptions wo;
-  wo.crop = config_.get_int("train.crop_size");
-  wo.scale_min = std::min(config_.get_double("train.scale_min"), config_.get_double("train.scale_max"));
-  wo.scale_max = std::max(config_.get_double("train.scale_min"), config_.get_double("train.scale_max"));
-  wo.flip = config_.get_bool("train.flip");
-  AugmentedBatch ab = weak_augment(hb.samples, model_->device, wo, rng);
+  AugmentedBatch ab = weak_augment(hb.samples, model_->device, weak_, rng);
   if (model_->channels_last) ab.images = ab.images.contiguous(at::MemoryFormat::ChannelsLast);
 
   StepInputs in;
@@ -115,8 +119,6 @@ void Trainer::step(int64_t n, TrainStats& stats, const ProgressFn& progress) {
     ~Reset() { flag = false; }
   } reset{in_step_};
   using clock = std::chrono::steady_clock;
-  const int64_t batch = config_.get_int("train.batch_size");
-  const int64_t log_every = config_.get_int("train.log_every");
   const auto t0 = clock::now();
   auto window_t0 = t0;
   double loss_sum = 0, window_loss = 0;
@@ -126,11 +128,9 @@ void Trainer::step(int64_t n, TrainStats& stats, const ProgressFn& progress) {
     s.iteration = iteration_;
     s.total_iterations = total_;
     s.loss = iters ? loss_total / static_cast<double>(iters) : 0;
-    s.learning_rate = poly_lr(config_.get_double("train.lr"), std::max<int64_t>(0, iteration_ - 1), total_,
-                              config_.get_int("train.warmup_iters"), config_.get_double("train.poly_power"),
-                              config_.get_double("train.min_lr"));
+    s.learning_rate = poly_lr(base_lr_, std::max<int64_t>(0, iteration_ - 1), total_, warmup_, poly_power_, min_lr_);
     s.seconds = std::chrono::duration<double>(clock::now() - since).count();
-    s.images_per_second = s.seconds > 0 ? static_cast<double>(iters * batch) / s.seconds : 0;
+    s.images_per_second = s.seconds > 0 ? static_cast<double>(iters * batch_) / s.seconds : 0;
     s.eta_seconds = iters ? s.seconds / static_cast<double>(iters) * static_cast<double>(total_ - iteration_) : 0;
   };
 
@@ -148,7 +148,7 @@ void Trainer::step(int64_t n, TrainStats& stats, const ProgressFn& progress) {
     window_loss += loss;
     ++done;
     ++window_done;
-    if (progress && (iteration_ % log_every == 0 || iteration_ == end)) {
+    if (progress && (iteration_ % log_every_ == 0 || iteration_ == end)) {
       TrainStats s;
       fill(s, window_done, window_loss, window_t0);
       window_done = 0;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/config.h"
+#include "augment/weak.h"
 #include "data/batch_loader.h"
 #include "data/dataset.h"
 #include "methods/method.h"
@@ -56,6 +57,10 @@ class Trainer {
   int64_t total_;
   uint64_t seed_;
   bool amp_;
+  // Read once from the config: they are used every iteration.
+  WeakAugOptions weak_;
+  double base_lr_, poly_power_, min_lr_;
+  int64_t warmup_, batch_, log_every_;
   bool in_step_ = false;  // set while step() runs, so a progress callback cannot re-enter
 };
 

@@ -348,6 +348,21 @@ static void assert_tiny_config(const s4seg_config* config) {
   assert_string_equal(text, "resnet18");
 }
 
+static void device_reports_where_the_model_runs(void** state) {
+  char buf[32];
+  size_t needed = 0;
+  memset(buf, 'x', sizeof buf);
+  /* Too small: BUFFER_TOO_SMALL, the size needed is reported and the buffer is untouched. */
+  S4T_CHECK(S4SEG_BUFFER_TOO_SMALL, s4seg_model_device(fx(state)->model, buf, 2, &needed));
+  assert_int_equal(needed, strlen("cpu") + 1);
+  assert_int_equal(buf[0], 'x');
+  S4T_CHECK(S4SEG_BUFFER_TOO_SMALL, s4seg_model_device(fx(state)->model, NULL, 0, &needed));
+  S4T_OK(s4seg_model_device(fx(state)->model, buf, sizeof buf, &needed));
+  assert_string_equal(buf, "cpu");
+  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_model_device(NULL, buf, sizeof buf, &needed));
+  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_model_device(fx(state)->model, buf, sizeof buf, NULL));
+}
+
 static void get_config_returns_the_build_config(void** state) {
   s4seg_config* config = NULL;
   s4seg_config* again = NULL;
@@ -628,6 +643,7 @@ int main(void) {
       cmocka_unit_test(predict_rejects_null_arguments),
       cmocka_unit_test(predict_batch_equals_single_predictions),
       cmocka_unit_test(predict_batch_rejects_small_capacity_and_bad_images),
+      cmocka_unit_test(device_reports_where_the_model_runs),
       cmocka_unit_test(get_config_returns_the_build_config),
       cmocka_unit_test(save_load_round_trip_gives_identical_predictions),
       cmocka_unit_test(load_with_null_device_means_auto),
