@@ -75,6 +75,8 @@ libs=$(pkg-config --libs s4seg) || fail "pkg-config --libs s4seg failed"
 libdir=$(pkg-config --variable=libdir s4seg)
 includedir=$(pkg-config --variable=includedir s4seg)
 modversion=$(pkg-config --modversion s4seg)
+# A static-style link line must name LibTorch (Libs.private).
+pkg-config --libs --static s4seg | grep -q -- "-ltorch" || fail "Libs.private of s4seg.pc does not name LibTorch"
 step "cflags: $cflags"
 step "libs:   $libs"
 case "$includedir" in
