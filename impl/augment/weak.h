@@ -1,5 +1,5 @@
 // Weak augmentation as tensor ops on the device: random scale, crop (padding marked ignore) and
-// horizontal flip in one grid_sample per size group.
+// horizontal flip in one grid_sample per image (images may differ in size), on the device.
 #pragma once
 #include <c10/core/Device.h>
 #include <torch/types.h>
