@@ -133,9 +133,7 @@ s4seg_status s4seg_model_evaluate(s4seg_model* model, const s4seg_dataset* datas
   S4SEG_API_END
 }
 
-}  // extern "C"
-
-extern "C" s4seg_status s4seg_model_device(const s4seg_model* model, char* buf, size_t capacity, size_t* needed) noexcept {
+s4seg_status s4seg_model_device(const s4seg_model* model, char* buf, size_t capacity, size_t* needed) noexcept {
   S4SEG_CHECK_ARG(model, "model must not be NULL");
   S4SEG_CHECK_ARG(needed, "needed must not be NULL");
   S4SEG_API_BEGIN
@@ -143,3 +141,5 @@ extern "C" s4seg_status s4seg_model_device(const s4seg_model* model, char* buf, 
   return s4seg::copy_text_out(text, buf, capacity, needed, "device");
   S4SEG_API_END
 }
+
+}  // extern "C"

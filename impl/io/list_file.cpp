@@ -16,8 +16,7 @@ std::vector<ListEntry> read_list_file(const std::string& root, const std::string
     const int number = tl.number;
     std::istringstream fields(line);
     std::string image, mask, extra;
-    if (!(fields >> image)) continue;
-    fields >> mask;
+    fields >> image >> mask;  // content_lines() never yields a blank line, so IMAGE is always there
     if (fields >> extra)
       fail(Status::Format, list_path + ":" + std::to_string(number) + ": expected `IMAGE [MASK]`, found a third field '" +
                                extra + "'");
