@@ -2,11 +2,15 @@
 // alive after the host frees its handles (hosts with garbage collectors free in any order).
 #pragma once
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "core/config.h"
 #include "data/dataset.h"
 #include "io/image.h"
 #include "models/model.h"
+#include "pseudo/labeler.h"
 #include "train/trainer.h"
 #include "s4seg/s4seg.h"
 
@@ -30,8 +34,14 @@ struct s4seg_trainer {
   std::unique_ptr<s4seg::Trainer> trainer;
   std::shared_ptr<s4seg::Model> model;
   std::shared_ptr<s4seg::Dataset> labeled;
+  std::shared_ptr<s4seg::Dataset> unlabeled;
+  std::vector<std::pair<std::string, double>> metrics;  // of the latest stats (see s4seg_trainer_metric)
   s4seg_progress_fn progress = nullptr;
   void* progress_user_data = nullptr;
+};
+
+struct s4seg_labeler {
+  std::unique_ptr<s4seg::Labeler> labeler;
 };
 
 namespace s4seg {

@@ -43,14 +43,18 @@ torch::Tensor crop_grid(int64_t height, int64_t width, int64_t crop, const CropP
 AugmentedBatch weak_augment(const std::vector<LoadedSample>& samples, const c10::Device& device, const WeakAugOptions& o,
                             std::mt19937_64& rng) {
   auto fopts = torch::TensorOptions().dtype(torch::kFloat).device(device);
-  std::vector<torch::Tensor> images, masks;
+  std::vector<torch::Tensor> images, masks, valid;
   images.reserve(samples.size());
   masks.reserve(samples.size());
+  valid.reserve(samples.size());
   for (const LoadedSample& s : samples) {
     CropParams p = draw_crop(s.image.height, s.image.width, o, rng);
     torch::Tensor grid = crop_grid(s.image.height, s.image.width, o.crop, p, fopts);
     torch::Tensor img = image_to_device(s.image, device).to(torch::kFloat);
     images.push_back(F::grid_sample(img, grid, F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kZeros).align_corners(false)));
+    torch::Tensor inside = torch::ones({1, 1, s.image.height, s.image.width}, fopts);
+    valid.push_back(F::grid_sample(inside, grid, F::GridSampleFuncOptions().mode(torch::kNearest).padding_mode(torch::kZeros).align_corners(false))
+                        .squeeze(1) > 0.5);
     if (s.mask.channels == 0) {
       masks.push_back(torch::full({1, o.crop, o.crop}, 255, torch::TensorOptions().dtype(torch::kLong).device(device)));
       continue;
@@ -61,7 +65,7 @@ AugmentedBatch weak_augment(const std::vector<LoadedSample>& samples, const c10:
     torch::Tensor lab = mm.squeeze(1).round().to(torch::kLong) - 1;
     masks.push_back(torch::where(lab < 0, torch::full_like(lab, 255), lab));
   }
-  return {normalize_images(torch::cat(images, 0)), torch::cat(masks, 0)};
+  return {normalize_images(torch::cat(images, 0)), torch::cat(masks, 0), torch::cat(valid, 0)};
 }
 
 }  // namespace s4seg

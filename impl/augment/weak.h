@@ -21,6 +21,7 @@ struct WeakAugOptions {
 struct AugmentedBatch {
   torch::Tensor images;  // float (B, 3, crop, crop), normalised
   torch::Tensor masks;   // int64 (B, crop, crop), 255 = ignore (padding, or no mask)
+  torch::Tensor valid;   // bool (B, crop, crop): false on padding (outside the source image)
 };
 
 // Where output pixel (i, j) reads from: see weak.cpp.

@@ -8,10 +8,30 @@
 
 namespace s4seg {
 
-std::vector<Prediction> predict_images(Model& model, const std::vector<const Image*>& images, bool with_confidence) {
+torch::Tensor class_probabilities(Model& model, const std::vector<const Image*>& images) {
+  require(!images.empty(), "no images to predict");
+  const Image& first = *images.front();
+  require(first.width >= 8 && first.height >= 8, "images must be at least 8x8 pixels");
   torch::NoGradGuard ng;
   model.net->eval();
   const bool amp = model.device.is_cuda() && model.config.get_string("train.amp") != "off";
+  std::vector<torch::Tensor> batch;
+  for (const Image* im : images) {
+    require(im->width == first.width && im->height == first.height, "images of one batch must have the same size");
+    batch.push_back(image_to_device(*im, model.device));
+  }
+  torch::Tensor x = normalize_images(torch::cat(batch, 0).to(torch::kFloat));
+  if (model.channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast);
+  torch::Tensor logits;
+  {
+    CudaBf16Autocast autocast(amp);
+    logits = model.net->forward(x).logits;
+  }
+  logits = upsample_logits(logits.to(torch::kFloat), first.height, first.width);
+  return torch::softmax(logits, 1);
+}
+
+std::vector<Prediction> predict_images(Model& model, const std::vector<const Image*>& images, bool with_confidence) {
   std::vector<Prediction> out;
   out.reserve(images.size());
   size_t i = 0;
@@ -20,17 +40,7 @@ std::vector<Prediction> predict_images(Model& model, const std::vector<const Ima
     require(first.width >= 8 && first.height >= 8, "images must be at least 8x8 pixels");
     size_t j = i + 1;
     while (j < images.size() && j - i < kMaxPredictBatch && images[j]->width == first.width && images[j]->height == first.height) ++j;
-    std::vector<torch::Tensor> batch;
-    for (size_t k = i; k < j; ++k) batch.push_back(image_to_device(*images[k], model.device));
-    torch::Tensor x = normalize_images(torch::cat(batch, 0).to(torch::kFloat));
-    if (model.channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast);
-    torch::Tensor logits;
-    {
-      CudaBf16Autocast autocast(amp);
-      logits = model.net->forward(x).logits;
-    }
-    logits = upsample_logits(logits.to(torch::kFloat), first.height, first.width);
-    torch::Tensor prob = torch::softmax(logits, 1);
+    torch::Tensor prob = class_probabilities(model, std::vector<const Image*>(images.begin() + i, images.begin() + j));
     auto [conf, lab] = prob.max(1);
     lab = lab.to(torch::kUInt8).cpu();
     if (with_confidence) conf = conf.cpu();

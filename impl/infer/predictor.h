@@ -15,6 +15,10 @@ struct Prediction {
   torch::Tensor confidence;  // float (H, W) on CPU; undefined unless asked for
 };
 
+// Softmax class probabilities, float (B, C, H, W) on the model's device, of images that all have
+// the same size. Caller holds model.mutex.
+torch::Tensor class_probabilities(Model& model, const std::vector<const Image*>& images);
+
 // Caller holds model.mutex. Consecutive images of equal size run as one batch (at most
 // kMaxPredictBatch at a time).
 std::vector<Prediction> predict_images(Model& model, const std::vector<const Image*>& images, bool with_confidence);

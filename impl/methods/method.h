@@ -16,17 +16,25 @@ namespace s4seg {
 
 struct Batch {
   torch::Tensor images;  // float (B, 3, H, W), normalised, on the model's device
-  torch::Tensor masks;   // int64 (B, H, W), 255 = ignore; undefined for unlabeled batches
+  // int64 (B, H, W), 255 = ignore. For unlabeled batches: the masks the samples happen to carry
+  // (all 255 where they have none), used only to measure pseudo-label accuracy, never to train.
+  torch::Tensor masks;
+  torch::Tensor valid;  // bool (B, H, W): false on padding added by the crop
 };
 
 struct StepInputs {
   Batch labeled;
-  Batch unlabeled;  // empty for supervised-only training
+  Batch unlabeled;  // undefined tensors when the method does not use unlabeled data
   int64_t iteration = 0;
+  int64_t total_iterations = 1;
 };
 
 struct StepOutputs {
-  std::map<std::string, torch::Tensor> losses;  // named terms; the trainer sums them
+  std::map<std::string, torch::Tensor> losses;  // named terms (0-d); the trainer sums them
+  // Named scalars for reports, left on the device (the trainer reads them all in one copy):
+  // a 1-element tensor is averaged over iterations; a 2-element (numerator, denominator) tensor
+  // is summed over iterations and reported as the ratio (pseudo-label keep ratio, accuracy).
+  std::map<std::string, torch::Tensor> metrics;
 };
 
 struct ParamGroup {
@@ -38,6 +46,7 @@ struct ParamGroup {
 class Method {
  public:
   virtual ~Method() = default;
+  virtual bool uses_unlabeled() const { return false; }
   virtual StepOutputs step(const StepInputs& in) = 0;  // builds the graph; no optimizer step
   virtual std::vector<ParamGroup> param_groups() = 0;
   virtual Model& inference_model() = 0;  // what predict / evaluate / save use

@@ -1,7 +1,7 @@
 // Supervised-only training: cross-entropy (or OHEM) of the full-resolution logits on labeled crops.
 #include "core/error.h"
 #include "losses/cross_entropy.h"
-#include "methods/method.h"
+#include "methods/methods.h"
 
 namespace s4seg {
 
@@ -16,6 +16,7 @@ class Supervised : public Method {
   }
 
   StepOutputs step(const StepInputs& in) override {
+    model_->net->train();
     SegOutput out = model_->net->forward(in.labeled.images);
     torch::Tensor logits = upsample_logits(out.logits, in.labeled.images.size(2), in.labeled.images.size(3));
     StepOutputs o;
@@ -39,10 +40,8 @@ class Supervised : public Method {
 };
 }  // namespace
 
-std::unique_ptr<Method> make_method(const Config& config, std::shared_ptr<Model> model) {
-  std::string name = config.get_string("train.method");
-  if (name == "supervised") return std::make_unique<Supervised>(config, std::move(model));
-  fail(Status::Unsupported, "train.method '" + name + "' is not implemented");
+std::unique_ptr<Method> make_supervised(const Config& c, std::shared_ptr<Model> model) {
+  return std::make_unique<Supervised>(c, std::move(model));
 }
 
 }  // namespace s4seg

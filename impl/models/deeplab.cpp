@@ -71,13 +71,23 @@ DeepLabV3PlusImpl::DeepLabV3PlusImpl(const DeepLabOptions& o) {
   }
   register_module("head", head);
   classifier = register_module("classifier", nn::Conv2d(nn::Conv2dOptions(in, o.num_classes, 1)));
+  if (o.rep_dim > 0) {
+    // ReCo/CSS representation head: a parallel branch on the same feature as the classifier.
+    const int64_t feat = o.aspp_channels + o.low_level_channels;
+    rep_head = nn::Sequential(nn::Conv2d(nn::Conv2dOptions(feat, o.aspp_channels, 3).padding(1).bias(false)),
+                              nn::BatchNorm2d(o.aspp_channels), nn::ReLU(nn::ReLUOptions(true)),
+                              nn::Conv2d(nn::Conv2dOptions(o.aspp_channels, o.rep_dim, 1)));
+    register_module("rep_head", rep_head);
+  }
   init_decoder(*this);
 }
 
 DecoderOutput DeepLabV3PlusImpl::forward(torch::Tensor low, torch::Tensor high) {
   torch::Tensor l = low_proj->forward(low);
   torch::Tensor feature = torch::cat({resize_to(aspp->forward(high), l), l}, 1);
-  return {classifier(head->forward(feature)), feature};
+  DecoderOutput out{classifier(head->forward(feature)), feature, {}};
+  if (!rep_head.is_empty()) out.rep = rep_head->forward(feature);
+  return out;
 }
 
 }  // namespace s4seg

@@ -22,11 +22,13 @@ struct DeepLabOptions {
   int64_t low_level_channels = 48;
   int64_t head_convs = 2;
   double dropout = 0.1;
+  int64_t rep_dim = 0;  // representation head output channels (CSS); 0 = no head
 };
 
 struct DecoderOutput {
   torch::Tensor logits;   // (B, C, H/4, W/4)
   torch::Tensor feature;  // (B, aspp_channels + low_level_channels, H/4, W/4)
+  torch::Tensor rep;      // (B, rep_dim, H/4, W/4); undefined without a representation head
 };
 
 class AsppImpl : public torch::nn::Module {
@@ -50,6 +52,7 @@ class DeepLabV3PlusImpl : public torch::nn::Module {
   Aspp aspp{nullptr};
   torch::nn::Sequential low_proj{nullptr}, head{nullptr};
   torch::nn::Conv2d classifier{nullptr};
+  torch::nn::Sequential rep_head{nullptr};
 };
 TORCH_MODULE(DeepLabV3Plus);
 

@@ -39,14 +39,29 @@ std::shared_ptr<Model> create_model(const Config& config) {
   return build(config, resolve_device(config.get_string("device")));
 }
 
-void write_model_records(const Model& model, Records& out) {
-  out["config"] = model.config.to_text();
-  for (const auto& kv : model.net->named_parameters()) out["param/" + kv.key()] = encode_tensor(kv.value());
-  for (const auto& kv : model.net->named_buffers()) out["buffer/" + kv.key()] = encode_tensor(kv.value());
+std::shared_ptr<Model> clone_model(const Model& model) {
+  std::shared_ptr<Model> m = build(model.config, model.device);
+  torch::NoGradGuard ng;
+  auto src_p = model.net->parameters(), dst_p = m->net->parameters();
+  for (size_t i = 0; i < src_p.size(); ++i) dst_p[i].copy_(src_p[i]);
+  auto src_b = model.net->buffers(), dst_b = m->net->buffers();
+  for (size_t i = 0; i < src_b.size(); ++i) dst_b[i].copy_(src_b[i]);
+  return m;
 }
 
-StagedWeights::StagedWeights(Model& model, const Records& records, const std::string& who) {
-  auto stage = [&](const std::string& key, const torch::Tensor& dst) {
+void write_weight_records(const Model& model, Records& out, const std::string& prefix) {
+  for (const auto& kv : model.net->named_parameters()) out[prefix + "param/" + kv.key()] = encode_tensor(kv.value());
+  for (const auto& kv : model.net->named_buffers()) out[prefix + "buffer/" + kv.key()] = encode_tensor(kv.value());
+}
+
+void write_model_records(const Model& model, Records& out) {
+  out["config"] = model.config.to_text();
+  write_weight_records(model, out, "");
+}
+
+StagedWeights::StagedWeights(Model& model, const Records& records, const std::string& who, const std::string& prefix) {
+  auto stage = [&](const std::string& name, const torch::Tensor& dst) {
+    const std::string key = prefix + name;
     at::Tensor src = decode_tensor(record_at(records, key, who), who + " '" + key + "'");
     if (src.sizes() != dst.sizes())
       fail(Status::Format, who + ": '" + key + "' has shape " + c10::str(src.sizes()) + " but the model expects " +

@@ -28,15 +28,21 @@ struct Model {
 // Resolves `device`, seeds initialisation with train.seed, builds and moves the network.
 std::shared_ptr<Model> create_model(const Config& config);
 
+// A second model of the same architecture, config and device with a copy of the weights (the
+// student of a mean-teacher method).
+std::shared_ptr<Model> clone_model(const Model& model);
+
 // Weights as "param/<name>" and "buffer/<name>" records, plus "config".
 void write_model_records(const Model& model, Records& out);
+// Weights only, as "<prefix>param/<name>" and "<prefix>buffer/<name>".
+void write_weight_records(const Model& model, Records& out, const std::string& prefix);
 // Builds a model from records onto `device_spec`; Error(Format) on missing or mis-shaped tensors.
 std::shared_ptr<Model> model_from_records(const Records& records, const std::string& device_spec, const std::string& who);
 // Weights decoded and checked against the model, not yet copied in: commit() cannot fail on
 // shapes, so callers can validate everything else before touching the model.
 class StagedWeights {
  public:
-  StagedWeights(Model& model, const Records& records, const std::string& who);
+  StagedWeights(Model& model, const Records& records, const std::string& who, const std::string& prefix = "");
   void commit();
 
  private:

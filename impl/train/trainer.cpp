@@ -39,8 +39,9 @@ int64_t text_int(const std::string& s, const std::string& who) {
 }
 }  // namespace
 
-Trainer::Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> labeled, const Config& config)
-    : config_(config), model_(std::move(model)), labeled_(std::move(labeled)) {
+Trainer::Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> labeled, std::shared_ptr<const Dataset> unlabeled,
+                 const Config& config)
+    : config_(config), model_(std::move(model)), labeled_(std::move(labeled)), unlabeled_(std::move(unlabeled)) {
   require(labeled_->size() > 0, "the labeled dataset is empty");
   require(labeled_->masked_count() == labeled_->size(),
           "the labeled dataset has " + std::to_string(labeled_->size() - labeled_->masked_count()) +
@@ -59,6 +60,8 @@ Trainer::Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> la
   min_lr_ = config_.get_double("train.min_lr");
   warmup_ = config_.get_int("train.warmup_iters");
   batch_ = config_.get_int("train.batch_size");
+  unlabeled_batch_ = config_.get_int("train.unlabeled_batch_size");
+  if (unlabeled_batch_ == 0) unlabeled_batch_ = batch_;
   log_every_ = config_.get_int("train.log_every");
   set_cpu_threads(config_.get_int("train.threads"));
   method_ = make_method(config_, model_);
@@ -67,33 +70,66 @@ Trainer::Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> la
   so.weight_decay = config_.get_double("train.weight_decay");
   so.nesterov = config_.get_bool("train.nesterov");
   sgd_ = std::make_unique<Sgd>(method_->param_groups(), so);
-  loader_ = std::make_unique<BatchLoader>(labeled_, batch_, seed_,
-                                          static_cast<int>(config_.get_int("train.workers")), /*masked_only=*/true);
+  const int workers = static_cast<int>(config_.get_int("train.workers"));
+  loader_ = std::make_unique<BatchLoader>(labeled_, batch_, seed_, workers, /*masked_only=*/true);
+  if (method_->uses_unlabeled()) {
+    const std::string name = config_.get_string("train.method");
+    require(unlabeled_ != nullptr, "train.method = " + name + " learns from unlabeled images: give an unlabeled dataset");
+    require(unlabeled_->size() > 0, "train.method = " + name + ": the unlabeled dataset is empty");
+    // A different seed stream, so the two samplers do not walk in lockstep.
+    unlabeled_loader_ = std::make_unique<BatchLoader>(unlabeled_, unlabeled_batch_, mix_seed(seed_, -1, 7), workers,
+                                                      /*masked_only=*/false);
+  }
   if (model_->device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);
 }
 
 Trainer::~Trainer() = default;
 
-double Trainer::run_iteration() {
+void Trainer::Window::add(const Window& other) {
+  iterations += other.iterations;
+  loss += other.loss;
+  for (const auto& kv : other.sums) {
+    Window::Sum& dst = sums[kv.first];
+    dst.num += kv.second.num;
+    dst.den += kv.second.den;
+    dst.ratio = kv.second.ratio;
+  }
+}
+
+void Trainer::run_iteration(Window& w) {
   const double lr = poly_lr(base_lr_, iteration_, total_, warmup_, poly_power_, min_lr_);
   HostBatch hb = loader_->next();
+  HostBatch hu;
+  if (unlabeled_loader_) hu = unlabeled_loader_->next();
   std::mt19937_64 rng(mix_seed(seed_, iteration_, 1));
-  torch::manual_seed(mix_seed(seed_, iteration_, 2));  // dropout
+  torch::manual_seed(mix_seed(seed_, iteration_, 2));  // dropout, strong augmentation, mixing
   AugmentedBatch ab = weak_augment(hb.samples, model_->device, weak_, rng);
   if (model_->channels_last) ab.images = ab.images.contiguous(at::MemoryFormat::ChannelsLast);
 
   StepInputs in;
-  in.labeled = {ab.images, ab.masks};
+  in.labeled = {ab.images, ab.masks, ab.valid};
+  if (unlabeled_loader_) {
+    AugmentedBatch au = weak_augment(hu.samples, model_->device, weak_, rng);
+    if (model_->channels_last) au.images = au.images.contiguous(at::MemoryFormat::ChannelsLast);
+    in.unlabeled = {au.images, au.masks, au.valid};
+  }
   in.iteration = iteration_;
+  in.total_iterations = total_;
   sgd_->zero_grad();
-  model_->net->train();
   torch::Tensor total;
+  StepOutputs out;
   {
     CudaBf16Autocast autocast(amp_);
-    StepOutputs out = method_->step(in);
+    out = method_->step(in);
     for (auto& kv : out.losses) total = total.defined() ? total + kv.second.to(torch::kFloat) : kv.second.to(torch::kFloat);
   }
-  const double value = total.item<double>();
+  // One device-to-host copy for the loss and every report scalar.
+  std::vector<torch::Tensor> parts{total.detach().reshape({1})};
+  for (auto& kv : out.losses) parts.push_back(kv.second.detach().to(torch::kFloat).reshape({1}));
+  for (auto& kv : out.metrics) parts.push_back(kv.second.detach().to(torch::kFloat).reshape({-1}));
+  torch::Tensor host = torch::cat(parts).to(torch::kCPU, torch::kDouble);
+  const double* v = host.data_ptr<double>();
+  const double value = v[0];
   if (!std::isfinite(value))
     fail(Status::Diverged, "loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") + " at iteration " +
                                std::to_string(iteration_) + " (lr " + std::to_string(lr) +
@@ -102,7 +138,34 @@ double Trainer::run_iteration() {
   sgd_->step(lr);
   method_->after_step(iteration_);
   ++iteration_;
-  return value;
+  size_t at = 1;
+  ++w.iterations;
+  w.loss += value;
+  for (auto& kv : out.losses) {
+    Window::Sum& dst = w.sums["loss/" + kv.first];
+    dst.num += v[at++];
+    dst.den += 1;
+  }
+  for (auto& kv : out.metrics) {
+    Window::Sum& dst = w.sums[kv.first];
+    dst.ratio = kv.second.numel() == 2;
+    dst.num += v[at++];
+    dst.den += dst.ratio ? v[at++] : 1;
+  }
+}
+
+void Trainer::fill_stats(TrainStats& s, const Window& w, double seconds) const {
+  s.iteration = iteration_;
+  s.total_iterations = total_;
+  s.loss = w.iterations ? w.loss / static_cast<double>(w.iterations) : 0;
+  s.learning_rate = poly_lr(base_lr_, std::max<int64_t>(0, iteration_ - 1), total_, warmup_, poly_power_, min_lr_);
+  s.seconds = seconds;
+  const int64_t per_iter = batch_ + (unlabeled_loader_ ? unlabeled_batch_ : 0);
+  s.images_per_second = seconds > 0 ? static_cast<double>(w.iterations * per_iter) / seconds : 0;
+  s.eta_seconds = w.iterations ? seconds / static_cast<double>(w.iterations) * static_cast<double>(total_ - iteration_) : 0;
+  s.metrics.clear();
+  for (const auto& kv : w.sums)  // a ratio with nothing counted (no masks on unlabeled images) is left out
+    if (kv.second.den > 0) s.metrics.emplace_back(kv.first, kv.second.num / kv.second.den);
 }
 
 void Trainer::step(int64_t n, TrainStats& stats, const ProgressFn& progress) {
@@ -121,38 +184,26 @@ void Trainer::step(int64_t n, TrainStats& stats, const ProgressFn& progress) {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
   auto window_t0 = t0;
-  double loss_sum = 0, window_loss = 0;
-  int64_t done = 0, window_done = 0;
-
-  auto fill = [&](TrainStats& s, int64_t iters, double loss_total, clock::time_point since) {
-    s.iteration = iteration_;
-    s.total_iterations = total_;
-    s.loss = iters ? loss_total / static_cast<double>(iters) : 0;
-    s.learning_rate = poly_lr(base_lr_, std::max<int64_t>(0, iteration_ - 1), total_, warmup_, poly_power_, min_lr_);
-    s.seconds = std::chrono::duration<double>(clock::now() - since).count();
-    s.images_per_second = s.seconds > 0 ? static_cast<double>(iters * batch_) / s.seconds : 0;
-    s.eta_seconds = iters ? s.seconds / static_cast<double>(iters) * static_cast<double>(total_ - iteration_) : 0;
-  };
+  Window all, window;
 
   struct Finish {  // fills `stats` on every way out, errors included
     std::function<void()> f;
     ~Finish() { f(); }
-  } finish{[&] { fill(stats, done, loss_sum, t0); }};
+  } finish{[&] {
+    all.add(window);
+    fill_stats(stats, all, std::chrono::duration<double>(clock::now() - t0).count());
+  }};
 
   const int64_t end = std::min(total_, iteration_ + n);
   while (iteration_ < end) {
     if (cancel_.exchange(false))
       fail(Status::Cancelled, "training cancelled at iteration " + std::to_string(iteration_));
-    double loss = run_iteration();
-    loss_sum += loss;
-    window_loss += loss;
-    ++done;
-    ++window_done;
+    run_iteration(window);
     if (progress && (iteration_ % log_every_ == 0 || iteration_ == end)) {
       TrainStats s;
-      fill(s, window_done, window_loss, window_t0);
-      window_done = 0;
-      window_loss = 0;
+      fill_stats(s, window, std::chrono::duration<double>(clock::now() - window_t0).count());
+      all.add(window);
+      window = Window();
       window_t0 = clock::now();
       if (progress(s)) fail(Status::Cancelled, "training stopped by the progress callback at iteration " + std::to_string(iteration_));
     }
@@ -168,6 +219,11 @@ void Trainer::save_checkpoint(const std::string& path) const {
   SamplerState s = loader_->state();
   r["trainer/sampler_epoch"] = int_text(s.epoch);
   r["trainer/sampler_position"] = int_text(s.position);
+  if (unlabeled_loader_) {
+    SamplerState u = unlabeled_loader_->state();
+    r["trainer/unlabeled_sampler_epoch"] = int_text(u.epoch);
+    r["trainer/unlabeled_sampler_position"] = int_text(u.position);
+  }
   sgd_->save(r);
   method_->save(r);
   write_container(path, ContainerKind::Checkpoint, pack_records(r));
@@ -183,13 +239,20 @@ void Trainer::resume(const std::string& path) {
   int64_t it = text_int(record_at(r, "trainer/iteration", who), who);
   SamplerState s{text_int(record_at(r, "trainer/sampler_epoch", who), who), text_int(record_at(r, "trainer/sampler_position", who), who)};
   if (it < 0 || s.epoch < 0 || s.position < 0) fail(Status::Format, who + ": bad trainer state");
+  SamplerState u;
+  if (unlabeled_loader_) {
+    u = {text_int(record_at(r, "trainer/unlabeled_sampler_epoch", who), who),
+         text_int(record_at(r, "trainer/unlabeled_sampler_position", who), who)};
+    if (u.epoch < 0 || u.position < 0) fail(Status::Format, who + ": bad trainer state");
+  }
   std::lock_guard<std::recursive_mutex> lock(model_->mutex);
   // Validate everything before changing anything, so that a bad file leaves the trainer untouched.
   StagedWeights weights(*model_, r, who);
   sgd_->load(r, who);  // all-or-nothing inside
+  method_->load(r, who);  // all-or-nothing inside, like the optimizer
   weights.commit();
-  method_->load(r, who);
   loader_->restore(s);
+  if (unlabeled_loader_) unlabeled_loader_->restore(u);
   iteration_ = it;
 }
 

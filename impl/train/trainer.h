@@ -3,8 +3,11 @@
 #pragma once
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/config.h"
 #include "augment/weak.h"
@@ -24,6 +27,9 @@ struct TrainStats {
   double seconds = 0;
   double images_per_second = 0;
   double eta_seconds = 0;
+  // The methods' named loss terms and metrics ("loss/unsupervised", "pseudo/keep_ratio",
+  // "pseudo/accuracy" ...) over the same iterations; ratios with no denominator are left out.
+  std::vector<std::pair<std::string, double>> metrics;
 };
 
 // Returns true to stop training.
@@ -31,7 +37,10 @@ using ProgressFn = std::function<bool(const TrainStats&)>;
 
 class Trainer {
  public:
-  Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> labeled, const Config& config);
+  // `unlabeled` may be null; methods that learn from unlabeled images (fixmatch, pcr, css) need it,
+  // supervised training ignores it.
+  Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> labeled, std::shared_ptr<const Dataset> unlabeled,
+          const Config& config);
   ~Trainer();
 
   // Runs up to n iterations. Throws Error(Cancelled / Diverged / State ...); `stats` is filled
@@ -45,13 +54,28 @@ class Trainer {
   void resume(const std::string& path);
 
  private:
-  double run_iteration();  // returns the loss; throws Error(Diverged) before applying a NaN step
+  // Accumulates sums of the loss and of each metric (see StepOutputs) over a window of iterations.
+  struct Window {
+    int64_t iterations = 0;
+    double loss = 0;
+    struct Sum {
+      double num = 0, den = 0;  // den: iterations for averages, the summed denominator for ratios
+      bool ratio = false;
+    };
+    std::map<std::string, Sum> sums;
+    void add(const Window& other);
+  };
+  // Runs one iteration and adds it to `w`; throws Error(Diverged) before applying a NaN step.
+  void run_iteration(Window& w);
+  void fill_stats(TrainStats& s, const Window& w, double seconds) const;
   Config config_;
   std::shared_ptr<Model> model_;
   std::shared_ptr<const Dataset> labeled_;
+  std::shared_ptr<const Dataset> unlabeled_;
   std::unique_ptr<Method> method_;
   std::unique_ptr<Sgd> sgd_;
   std::unique_ptr<BatchLoader> loader_;
+  std::unique_ptr<BatchLoader> unlabeled_loader_;  // null unless the method uses unlabeled data
   std::atomic<bool> cancel_{false};
   int64_t iteration_ = 0;
   int64_t total_;
@@ -60,7 +84,7 @@ class Trainer {
   // Read once from the config: they are used every iteration.
   WeakAugOptions weak_;
   double base_lr_, poly_power_, min_lr_;
-  int64_t warmup_, batch_, log_every_;
+  int64_t warmup_, batch_, unlabeled_batch_, log_every_;
   bool in_step_ = false;  // set while step() runs, so a progress callback cannot re-enter
 };
 

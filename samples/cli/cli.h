@@ -14,6 +14,7 @@ extern const cli_command cmd_demo;
 extern const cli_command cmd_train;
 extern const cli_command cmd_eval;
 extern const cli_command cmd_predict;
+extern const cli_command cmd_pseudo_label;
 extern const cli_command cmd_info;
 extern const cli_command cmd_synth;
 

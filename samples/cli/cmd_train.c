@@ -1,10 +1,14 @@
-/* `s4seg train`: trains a model on a labeled list file and saves it; Ctrl-C stops after the
- * current iteration and still saves. */
+/* `s4seg train`: trains a model on a labeled (and optionally an unlabeled) list file, validates it
+ * as it goes and saves it (and the best one); Ctrl-C stops after the current iteration and still
+ * saves. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <inttypes.h>
+#include <math.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,22 +18,30 @@
 #include "args.h"
 #include "cli.h"
 #include "config_util.h"
+#include "fsutil.h"
 #include "progress.h"
 #include "util.h"
 
 static const char kUsage[] =
     "usage: s4seg train --root DIR --labeled LIST --classes N --out MODEL [options]\n"
     "\n"
-    "Trains a model on the samples of LIST (one 'IMAGE MASK' per line, paths relative to DIR) and\n"
-    "saves it to MODEL. Ctrl-C stops after the current iteration and still saves the model.\n"
+    "Trains a model on the samples of LIST (one 'IMAGE MASK' per line, paths relative to DIR) and,\n"
+    "with --unlabeled and a semi-supervised --method (fixmatch, pcr or css), on unlabeled images too,\n"
+    "then saves it to MODEL. With --val the model is evaluated every --eval-every iterations and at\n"
+    "the end; the best one is also saved as MODEL with '.best' before its extension\n"
+    "(model.s4seg -> model.best.s4seg). Ctrl-C stops after the current iteration and still saves\n"
+    "the model.\n"
     "Configuration is applied in order: defaults, --config FILE, the options below, each --set.\n"
     "\n"
     "options:\n"
     "  --root DIR         folder the list paths are relative to\n"
     "  --labeled LIST     labeled training list\n"
-    "  --val LIST         validation list, evaluated after training\n"
+    "  --unlabeled LIST   unlabeled training list ('IMAGE' or 'IMAGE MASK' per line; masks are only\n"
+    "                     used to report pseudo-label accuracy)\n"
+    "  --val LIST         validation list\n"
+    "  --eval-every N     iterations between validations (default 10 x train.log_every)\n"
     "  --classes N        number of classes (model.num_classes)\n"
-    "  --method NAME      training method (train.method), e.g. supervised\n"
+    "  --method NAME      training method (train.method): supervised, fixmatch, pcr or css\n"
     "  --iters N          total iterations (train.iters)\n"
     "  --batch B          images per iteration (train.batch_size)\n"
     "  --crop S           square training crop (train.crop_size)\n"
@@ -39,9 +51,14 @@ static const char kUsage[] =
     "  --set KEY=VALUE    any configuration key; may be repeated ('s4seg info --keys' lists them)\n"
     "  --out MODEL        model file to write\n";
 
+/* Validations between training steps are this many progress reports apart by default. */
+#define TRAIN_EVAL_EVERY_LOGS 10
+/* Inserted before the extension of --out to name the best model. */
+#define TRAIN_BEST_INFIX ".best"
+
 typedef struct train_options {
-  const char *root, *labeled, *val, *method, *backbone, *device, *config_file, *out;
-  int64_t classes, iters, batch, crop; /* 0 = not given */
+  const char *root, *labeled, *unlabeled, *val, *method, *backbone, *device, *config_file, *out;
+  int64_t classes, iters, batch, crop, eval_every; /* 0 = not given */
   arg_list sets;
 } train_options;
 
@@ -114,16 +131,94 @@ static double now_seconds(void) {
 
 static double elapsed_seconds(double began) { return now_seconds() - began; }
 
+/* ---- validation -------------------------------------------------------------------------- */
+
+/* Validation during training: the latest and the best result. */
+typedef struct validation {
+  const s4seg_dataset* dataset; /* NULL = no validation */
+  int64_t every;                /* iterations between validations */
+  const char* best_path;        /* where the best model is saved */
+  int64_t last_iteration;       /* -1 before the first validation */
+  double last_miou, last_accuracy;
+  int64_t best_iteration; /* -1 while there is no best */
+  double best_miou;
+} validation;
+
+/* Evaluates the model at `iteration`, prints a row and saves the model to best_path when it is
+ * the best so far. */
+static int validate(s4seg_model* model, validation* v, int64_t iteration, progress* line) {
+  double miou = 0.0, accuracy = 0.0;
+  char miou_text[32], accuracy_text[32];
+  int best;
+  s4seg_status status = s4seg_model_evaluate(model, v->dataset, &miou, &accuracy, NULL, 0);
+  if (status != S4SEG_OK) return cli_fail(status);
+  v->last_iteration = iteration;
+  v->last_miou = miou;
+  v->last_accuracy = accuracy;
+  best = !isnan(miou) && (v->best_iteration < 0 || miou > v->best_miou);
+  if (best) {
+    status = s4seg_model_save(model, v->best_path);
+    if (status != S4SEG_OK) return cli_fail(status);
+    v->best_iteration = iteration;
+    v->best_miou = miou;
+  }
+  progress_finish(line); /* start the row on a fresh line */
+  printf("val iter %" PRId64 "  mIoU %s  pixAcc %s%s\n", iteration, cli_fmt_ratio(miou, miou_text, sizeof miou_text),
+         cli_fmt_ratio(accuracy, accuracy_text, sizeof accuracy_text), best ? "  (best so far)" : "");
+  fflush(stdout);
+  return CLI_EXIT_OK;
+}
+
+/* The first iteration after `iteration` at which to stop and validate (or `total`). */
+static int64_t next_stop(const validation* v, int64_t iteration, int64_t total) {
+  int64_t next;
+  if (v->dataset == NULL) return total;
+  next = (iteration / v->every + 1) * v->every;
+  return next < total ? next : total;
+}
+
+/* ---- training ---------------------------------------------------------------------------- */
+
+/* Trains from `start` to `total`, stopping to validate every v->every iterations and at the end. */
+static int train_loop(s4seg_trainer* trainer, s4seg_model* model, validation* v, int64_t start, int64_t total,
+                      progress* line, int* interrupted) {
+  int64_t iteration = start;
+  while (iteration < total) {
+    int64_t before = iteration;
+    int result;
+    s4seg_train_stats stats;
+    s4seg_status status;
+    if (g_interrupted) {
+      *interrupted = 1;
+      return CLI_EXIT_OK;
+    }
+    s4seg_train_stats_init(&stats);
+    status = s4seg_trainer_step(trainer, next_stop(v, iteration, total) - iteration, &stats);
+    if (status == S4SEG_CANCELLED && g_interrupted) {
+      *interrupted = 1;
+      return CLI_EXIT_OK;
+    }
+    if (status == S4SEG_OK) status = s4seg_trainer_iteration(trainer, &iteration);
+    if (status != S4SEG_OK) return cli_fail(status);
+    if (iteration <= before) return cli_error("training made no progress at iteration %" PRId64, iteration);
+    if (v->dataset != NULL && (iteration % v->every == 0 || iteration >= total)) {
+      result = validate(model, v, iteration, line);
+      if (result != CLI_EXIT_OK) return result;
+    }
+  }
+  return CLI_EXIT_OK;
+}
+
 /* Runs training to train.iters with Ctrl-C handling. Sets *interrupted when Ctrl-C stopped it. */
-static int run_training(s4seg_trainer* trainer, int64_t total, int* interrupted) {
+static int run_training(s4seg_trainer* trainer, s4seg_model* model, validation* v, int64_t total, int* interrupted) {
   struct sigaction action, previous;
-  s4seg_train_stats stats;
   progress line;
   double began;
-  int64_t start = 0;
+  int64_t start = 0, iteration = 0;
+  int result;
   s4seg_status status = s4seg_trainer_iteration(trainer, &start);
   if (status != S4SEG_OK) return cli_fail(status);
-  progress_init(&line, start);
+  progress_init(&line, start, trainer);
   status = s4seg_trainer_set_progress(trainer, on_progress, &line);
   if (status != S4SEG_OK) return cli_fail(status);
 
@@ -134,57 +229,107 @@ static int run_training(s4seg_trainer* trainer, int64_t total, int* interrupted)
   g_interrupted = 0;
   g_trainer = trainer;
   sigaction(SIGINT, &action, &previous);
-  s4seg_train_stats_init(&stats);
   began = now_seconds();
-  status = start < total ? s4seg_trainer_step(trainer, total - start, &stats) : S4SEG_OK;
+  *interrupted = 0;
+  result = train_loop(trainer, model, v, start, total, &line, interrupted);
   sigaction(SIGINT, &previous, NULL);
   g_trainer = NULL;
   progress_finish(&line);
+  /* `line` lives on this stack frame: the callback must not outlive it. */
+  status = s4seg_trainer_set_progress(trainer, NULL, NULL);
+  if (status != S4SEG_OK && result == CLI_EXIT_OK) result = cli_fail(status);
+  if (result != CLI_EXIT_OK) return result;
 
-  *interrupted = status == S4SEG_CANCELLED && g_interrupted;
-  if (status != S4SEG_OK && !*interrupted) return cli_fail(status);
-  if (!*interrupted && stats.iteration > start)
-    fprintf(stderr, "trained %" PRId64 " iterations in %.1f s\n", stats.iteration - start, elapsed_seconds(began));
+  status = s4seg_trainer_iteration(trainer, &iteration);
+  if (status != S4SEG_OK) return cli_fail(status);
+  if (!*interrupted && iteration > start)
+    fprintf(stderr, "trained %" PRId64 " iterations in %.1f s\n", iteration - start, elapsed_seconds(began));
   return CLI_EXIT_OK;
 }
 
 /* ---- the command ------------------------------------------------------------------------- */
 
-static int validate(s4seg_model* model, const s4seg_dataset* val) {
-  double miou = 0.0, accuracy = 0.0;
-  char miou_text[32], accuracy_text[32];
-  s4seg_status status = s4seg_model_evaluate(model, val, &miou, &accuracy, NULL, 0);
-  if (status != S4SEG_OK) return cli_fail(status);
-  printf("val mIoU %s pixAcc %s\n", cli_fmt_ratio(miou, miou_text, sizeof miou_text),
-         cli_fmt_ratio(accuracy, accuracy_text, sizeof accuracy_text));
+/* Loads a list file into a new dataset, stored in *out at once so that the caller frees it on
+ * every path (*out stays NULL when `list` is NULL). */
+static s4seg_status load_list(const char* root, const char* list, s4seg_dataset** out) {
+  s4seg_status status;
+  if (list == NULL) return S4SEG_OK;
+  status = s4seg_dataset_create(out);
+  if (status == S4SEG_OK) status = s4seg_dataset_add_list(*out, root, list);
+  return status;
+}
+
+/* --unlabeled with the supervised method trains on the labeled list only: say so. */
+static int note_unused_unlabeled(const s4seg_config* config) {
+  char* method = NULL;
+  int result = config_get_string(config, "train.method", &method);
+  if (result != CLI_EXIT_OK) return result;
+  if (strcmp(method, "supervised") == 0)
+    fprintf(stderr, "s4seg: note: train.method is supervised, which does not use --unlabeled "
+                    "(--method fixmatch, pcr or css does)\n");
+  free(method);
   return CLI_EXIT_OK;
+}
+
+/* Prints the best (and, when training ran to its end, the final) validation result. */
+static void print_validation(const validation* v, const char* out, int with_final) {
+  char miou_text[32], accuracy_text[32];
+  if (with_final && v->last_iteration >= 0)
+    printf("final mIoU %s  pixAcc %s (iteration %" PRId64 ")\n",
+           cli_fmt_ratio(v->last_miou, miou_text, sizeof miou_text),
+           cli_fmt_ratio(v->last_accuracy, accuracy_text, sizeof accuracy_text), v->last_iteration);
+  if (v->best_iteration >= 0) {
+    printf("best mIoU %s at iteration %" PRId64 "\n", cli_fmt_ratio(v->best_miou, miou_text, sizeof miou_text),
+           v->best_iteration);
+    printf("saved %s (the best model; the last one is %s)\n", v->best_path, out);
+  }
+  fflush(stdout);
 }
 
 static int train(const train_options* o) {
   s4seg_config* config = NULL;
   s4seg_dataset* labeled = NULL;
+  s4seg_dataset* unlabeled = NULL;
   s4seg_dataset* val = NULL;
   s4seg_model* model = NULL;
   s4seg_trainer* trainer = NULL;
-  int64_t total = 0, iteration = 0;
+  char* best_path = NULL;
+  validation v;
+  int64_t total = 0, iteration = 0, log_every = 0;
   int interrupted = 0;
   s4seg_status status;
   int result = build_config(o, &config);
   if (result != CLI_EXIT_OK) return result;
+  memset(&v, 0, sizeof v);
+  v.last_iteration = -1;
+  v.best_iteration = -1;
   result = config_get_int(config, "train.iters", &total);
+  if (result == CLI_EXIT_OK) result = config_get_int(config, "train.log_every", &log_every);
+  if (result == CLI_EXIT_OK && o->unlabeled != NULL) result = note_unused_unlabeled(config);
   if (result != CLI_EXIT_OK) goto done;
-  /* Load the validation list before training so that a bad path fails in seconds, not hours. */
-  status = s4seg_dataset_create(&labeled);
-  if (status == S4SEG_OK) status = s4seg_dataset_add_list(labeled, o->root, o->labeled);
-  if (status == S4SEG_OK && o->val != NULL) status = s4seg_dataset_create(&val);
-  if (status == S4SEG_OK && o->val != NULL) status = s4seg_dataset_add_list(val, o->root, o->val);
+  if (o->val != NULL) {
+    best_path = fs_insert_before_extension(o->out, TRAIN_BEST_INFIX);
+    if (best_path == NULL) {
+      result = cli_error("out of memory");
+      goto done;
+    }
+    v.best_path = best_path;
+    v.every = o->eval_every > 0 ? o->eval_every
+                                : (log_every <= INT64_MAX / TRAIN_EVAL_EVERY_LOGS ? log_every * TRAIN_EVAL_EVERY_LOGS
+                                                                                  : INT64_MAX);
+  }
+  /* Load every list before training so that a bad path fails in seconds, not hours. */
+  status = load_list(o->root, o->labeled, &labeled);
+  if (status == S4SEG_OK) status = load_list(o->root, o->unlabeled, &unlabeled);
+  if (status == S4SEG_OK) status = load_list(o->root, o->val, &val);
   if (status == S4SEG_OK) status = s4seg_model_create(config, &model);
-  if (status == S4SEG_OK) status = s4seg_trainer_create(model, labeled, config, &trainer);
+  if (status == S4SEG_OK) status = s4seg_trainer_create_semi(model, labeled, unlabeled, config, &trainer);
   if (status != S4SEG_OK) {
     result = cli_fail(status);
     goto done;
   }
-  result = run_training(trainer, total, &interrupted);
+  v.dataset = val;
+  result = run_training(trainer, model, &v, total, &interrupted);
   if (result != CLI_EXIT_OK) goto done;
   status = s4seg_trainer_iteration(trainer, &iteration);
   if (status == S4SEG_OK) status = s4seg_model_save(model, o->out);
@@ -196,16 +341,28 @@ static int train(const train_options* o) {
   fflush(stdout);
   if (interrupted) {
     fprintf(stderr, "s4seg: interrupted at iteration %" PRId64 " of %" PRId64 "\n", iteration, total);
+    if (v.best_iteration >= 0) print_validation(&v, o->out, 0);
     result = CLI_EXIT_INTERRUPTED;
-  } else if (val != NULL) {
-    result = validate(model, val);
+    goto done;
+  }
+  if (val != NULL) {
+    /* Training normally ends with a validation; not when there was nothing left to train. */
+    if (v.last_iteration != iteration) {
+      progress line;
+      progress_init(&line, iteration, NULL);
+      result = validate(model, &v, iteration, &line);
+      if (result != CLI_EXIT_OK) goto done;
+    }
+    print_validation(&v, o->out, 1);
   }
 done:
   s4seg_trainer_free(trainer);
   s4seg_model_free(model);
   s4seg_dataset_free(val);
+  s4seg_dataset_free(unlabeled);
   s4seg_dataset_free(labeled);
   s4seg_config_free(config);
+  free(best_path);
   return result;
 }
 
@@ -213,7 +370,9 @@ static int run(int argc, char** argv) {
   train_options o;
   arg_spec specs[] = {{"--root", ARG_STRING, 1, &o.root, 0, 0},
                       {"--labeled", ARG_STRING, 1, &o.labeled, 0, 0},
+                      {"--unlabeled", ARG_STRING, 0, &o.unlabeled, 0, 0},
                       {"--val", ARG_STRING, 0, &o.val, 0, 0},
+                      {"--eval-every", ARG_INT, 0, &o.eval_every, 1, 0},
                       {"--classes", ARG_INT, 1, &o.classes, 1, 0},
                       {"--method", ARG_STRING, 0, &o.method, 0, 0},
                       {"--iters", ARG_INT, 0, &o.iters, 1, 0},
@@ -229,15 +388,15 @@ static int run(int argc, char** argv) {
   memset(&o, 0, sizeof o);
   result = args_parse(argc, argv, specs, NULL, kUsage);
   if (result != ARGS_CONTINUE) return result;
-  for (i = 0; i < o.sets.count; ++i)
-    if (!config_is_assignment(o.sets.items[i])) {
+  for (i = 0; i < o.sets.count && result == ARGS_CONTINUE; ++i)
+    if (!config_is_assignment(o.sets.items[i]))
       result = cli_usage_error(argv[0], kUsage, "--set expects KEY=VALUE, got '%s'", o.sets.items[i]);
-      args_free(specs, NULL);
-      return result;
-    }
-  result = train(&o);
+  if (result == ARGS_CONTINUE && o.eval_every > 0 && o.val == NULL)
+    result = cli_usage_error(argv[0], kUsage, "--eval-every needs --val");
+  if (result == ARGS_CONTINUE && o.out[0] == '\0') result = cli_usage_error(argv[0], kUsage, "--out needs a file name");
+  if (result == ARGS_CONTINUE) result = train(&o);
   args_free(specs, NULL);
   return result;
 }
 
-const cli_command cmd_train = {"train", "train a model on a labeled list file", kUsage, run};
+const cli_command cmd_train = {"train", "train a model on list files (labeled, optionally unlabeled)", kUsage, run};

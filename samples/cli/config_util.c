@@ -47,3 +47,22 @@ int config_get_int(const s4seg_config* config, const char* key, int64_t* value) 
   if (status != S4SEG_OK) return cli_fail(status);
   return CLI_EXIT_OK;
 }
+
+int config_get_string(const s4seg_config* config, const char* key, char** value) {
+  size_t needed = 0;
+  char* text;
+  /* Ask for the size first: with no room the call reports it as S4SEG_BUFFER_TOO_SMALL. */
+  s4seg_status status = s4seg_config_get_string(config, key, NULL, 0, &needed);
+  if (status != S4SEG_OK && status != S4SEG_BUFFER_TOO_SMALL) return cli_fail(status);
+  if (needed == 0) needed = 1;
+  text = malloc(needed);
+  if (text == NULL) return cli_error("out of memory");
+  status = s4seg_config_get_string(config, key, text, needed, &needed);
+  if (status != S4SEG_OK) {
+    int result = cli_fail(status);
+    free(text);
+    return result;
+  }
+  *value = text;
+  return CLI_EXIT_OK;
+}

@@ -18,4 +18,8 @@ int config_apply_assignment(s4seg_config* config, const char* assignment);
 /* Returns the int value of `key` in *value, or prints the failure. Returns CLI_EXIT_*. */
 int config_get_int(const s4seg_config* config, const char* key, int64_t* value);
 
+/* Sets *value to a malloc'd copy of `key`'s value as text (free it), or prints the failure.
+ * Returns CLI_EXIT_*. */
+int config_get_string(const s4seg_config* config, const char* key, char** value);
+
 #endif /* S4SEG_CLI_CONFIG_UTIL_H */

@@ -1,12 +1,23 @@
-/* The demo's figure: one row per validation sample, input | ground truth | prediction. */
+/* The demo's figure: one row per validation sample,
+ *   input | ground truth | supervised prediction | semi-supervised prediction | pseudo-labels
+ * where the last column is what a labeler on the semi-supervised model (its EMA teacher) keeps,
+ * filtered-out pixels drawn grey. */
 #ifndef S4SEG_CLI_DEMO_FIGURE_H
 #define S4SEG_CLI_DEMO_FIGURE_H
 
 #include <s4seg/s4seg.h>
 
+/* What the figure's prediction columns come from. */
+typedef struct demo_figure_sources {
+  s4seg_model* supervised; /* column 3 */
+  s4seg_model* semi;       /* column 4 */
+  s4seg_labeler* labeler;  /* column 5: pseudo-labels of the semi model */
+} demo_figure_sources;
+
 /* Writes the figure for the first `rows` samples of `dataset` (fewer if it is smaller) to the PNG
  * `path`, cells separated by `gap` white pixels. Returns CLI_EXIT_OK, or CLI_EXIT_FAILURE after
  * printing why. */
-int demo_write_figure(s4seg_model* model, const s4seg_dataset* dataset, int rows, int gap, const char* path);
+int demo_write_figure(const demo_figure_sources* sources, const s4seg_dataset* dataset, int rows, int gap,
+                      const char* path);
 
 #endif /* S4SEG_CLI_DEMO_FIGURE_H */

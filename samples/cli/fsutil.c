@@ -75,18 +75,62 @@ int fs_make_dirs(const char* path) {
   return result;
 }
 
-char* fs_output_path(const char* dir, const char* input_path, const char* suffix) {
-  const char* name = strrchr(input_path, '/');
+/* The stem of `path`: *name points at the file name, *length is its length without the last
+ * extension. */
+static void stem_range(const char* path, const char** name, size_t* length) {
+  const char* slash = strrchr(path, '/');
   const char* dot;
+  *name = slash != NULL ? slash + 1 : path;
+  dot = strrchr(*name, '.');
+  *length = (dot != NULL && dot != *name) ? (size_t)(dot - *name) : strlen(*name);
+}
+
+char* fs_output_path(const char* dir, const char* input_path, const char* suffix) {
+  const char* name;
   size_t stem_length, dir_length = strlen(dir), total;
   char* path;
-  name = name != NULL ? name + 1 : input_path;
-  dot = strrchr(name, '.');
-  stem_length = (dot != NULL && dot != name) ? (size_t)(dot - name) : strlen(name);
+  stem_range(input_path, &name, &stem_length);
   total = dir_length + 1 + stem_length + strlen(suffix) + 1;
   path = malloc(total);
   if (path == NULL) return NULL;
   snprintf(path, total, "%s%s%.*s%s", dir, (dir_length == 0 || dir[dir_length - 1] == '/') ? "" : "/",
            (int)stem_length, name, suffix);
   return path;
+}
+
+char* fs_stem(const char* path) {
+  const char* name;
+  size_t length;
+  char* stem;
+  stem_range(path, &name, &length);
+  stem = malloc(length + 1);
+  if (stem == NULL) return NULL;
+  memcpy(stem, name, length);
+  stem[length] = '\0';
+  return stem;
+}
+
+char* fs_join(const char* root, const char* rel) {
+  size_t root_length = strlen(root), rel_length = strlen(rel);
+  int absolute = rel[0] == '/' || root_length == 0;
+  int slash = !absolute && root[root_length - 1] != '/';
+  size_t total = (absolute ? 0 : root_length) + (size_t)slash + rel_length + 1;
+  char* path = malloc(total);
+  if (path == NULL) return NULL;
+  snprintf(path, total, "%s%s%s", absolute ? "" : root, slash ? "/" : "", rel);
+  return path;
+}
+
+char* fs_insert_before_extension(const char* path, const char* infix) {
+  const char* name;
+  size_t stem_length, head, infix_length = strlen(infix), path_length = strlen(path);
+  char* result;
+  stem_range(path, &name, &stem_length);
+  head = (size_t)(name - path) + stem_length; /* everything before the extension's dot */
+  result = malloc(path_length + infix_length + 1);
+  if (result == NULL) return NULL;
+  memcpy(result, path, head);
+  memcpy(result + head, infix, infix_length);
+  memcpy(result + head + infix_length, path + head, path_length - head + 1);
+  return result;
 }

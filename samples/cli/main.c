@@ -8,7 +8,8 @@
 #include "cli.h"
 #include "util.h"
 
-static const cli_command* const kCommands[] = {&cmd_demo, &cmd_train, &cmd_eval, &cmd_predict, &cmd_info, &cmd_synth};
+static const cli_command* const kCommands[] = {&cmd_demo,          &cmd_train, &cmd_eval, &cmd_predict,
+                                               &cmd_pseudo_label, &cmd_info,  &cmd_synth};
 #define COMMAND_COUNT (sizeof kCommands / sizeof kCommands[0])
 
 static const char kUsage[] =
@@ -17,13 +18,14 @@ static const char kUsage[] =
     "       s4seg --help | --version\n"
     "\n"
     "commands:\n"
-    "  demo     train a small model on synthetic scenes and write a figure\n"
-    "  train    train a model on a labeled list file\n"
-    "  eval     evaluate a model on a list file (mIoU, pixel accuracy)\n"
-    "  predict  write class maps and overlays for images\n"
-    "  info     versions, devices and configuration keys\n"
-    "  synth    write synthetic scenes as PNG files and list files\n"
-    "  help     this text, or 'help <command>'\n";
+    "  demo          supervised vs semi-supervised on synthetic scenes, with a figure\n"
+    "  train         train a model on list files (labeled, optionally unlabeled)\n"
+    "  eval          evaluate a model on a list file (mIoU, pixel accuracy)\n"
+    "  predict       write class maps and overlays for images\n"
+    "  pseudo-label  write filtered pseudo-labels, confidences and overlays for a list\n"
+    "  info          versions, devices and configuration keys\n"
+    "  synth         write synthetic scenes as PNG files and list files\n"
+    "  help          this text, or 'help <command>'\n";
 
 static const cli_command* find_command(const char* name) {
   size_t i;

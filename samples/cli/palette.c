@@ -29,11 +29,9 @@ static void palette_table(uint8_t table[256][3]) {
   for (i = 0; i < 256; ++i) palette_color((uint8_t)i, table[i]);
 }
 
-void palette_colorize(const s4seg_image_view* indices, uint8_t* rgb) {
-  uint8_t table[256][3];
+static void colorize_with(const s4seg_image_view* indices, uint8_t table[256][3], uint8_t* rgb) {
   size_t width = (size_t)indices->width, channels = (size_t)indices->channels;
   int32_t y;
-  palette_table(table);
   for (y = 0; y < indices->height; ++y) {
     const uint8_t* src = indices->data + (size_t)y * (size_t)indices->row_stride;
     uint8_t* dst = rgb + (size_t)y * width * 3;
@@ -45,6 +43,19 @@ void palette_colorize(const s4seg_image_view* indices, uint8_t* rgb) {
       dst[3 * x + 2] = colour[2];
     }
   }
+}
+
+void palette_colorize(const s4seg_image_view* indices, uint8_t* rgb) {
+  uint8_t table[256][3];
+  palette_table(table);
+  colorize_with(indices, table, rgb);
+}
+
+void palette_colorize_filtered(const s4seg_image_view* indices, uint8_t* rgb) {
+  uint8_t table[256][3];
+  palette_table(table);
+  table[PALETTE_IGNORE][0] = table[PALETTE_IGNORE][1] = table[PALETTE_IGNORE][2] = PALETTE_FILTERED_GREY;
+  colorize_with(indices, table, rgb);
 }
 
 void palette_overlay(const s4seg_image_view* image, const uint8_t* labels, uint8_t* rgb) {
@@ -64,6 +75,29 @@ void palette_overlay(const s4seg_image_view* image, const uint8_t* labels, uint8
       for (c = 0; c < 3; ++c) {
         unsigned pixel = grey ? src[x] : src[3 * x + (size_t)c];
         dst[3 * x + (size_t)c] = (uint8_t)((pixel + colour[c] + 1u) / 2u);
+      }
+    }
+  }
+}
+
+void palette_overlay_kept(const s4seg_image_view* image, const s4seg_image_view* labels, uint8_t* rgb) {
+  uint8_t table[256][3];
+  size_t width = (size_t)image->width;
+  int grey = image->channels == 1;
+  int32_t y;
+  palette_table(table);
+  for (y = 0; y < image->height; ++y) {
+    const uint8_t* src = image->data + (size_t)y * (size_t)image->row_stride;
+    const uint8_t* row_labels = labels->data + (size_t)y * (size_t)labels->row_stride;
+    uint8_t* dst = rgb + (size_t)y * width * 3;
+    size_t x;
+    int c;
+    for (x = 0; x < width; ++x) {
+      uint8_t label = row_labels[x * (size_t)labels->channels];
+      for (c = 0; c < 3; ++c) {
+        unsigned pixel = grey ? src[x] : src[3 * x + (size_t)c];
+        dst[3 * x + (size_t)c] =
+            label == PALETTE_IGNORE ? (uint8_t)pixel : (uint8_t)((pixel + table[label][c] + 1u) / 2u);
       }
     }
   }

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # End-to-end test of the `s4seg` program on a dataset it writes itself in the list-file layout:
-# synth → train → eval --json → predict, plus the exit-code contract (usage 2, failure 1).
+# synth → train (supervised, then semi-supervised with validation) → eval --json → predict →
+# pseudo-label, plus the exit-code contract (usage 2, failure 1).
 # usage: test_cli.sh S4SEG_BINARY
 set -uo pipefail
 S4SEG="$1"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 failures=0
+checks=0
 check() {  # check NAME EXPECTED_RC ACTUAL_RC
+  checks=$((checks + 1))
   if [ "$2" != "$3" ]; then echo "FAIL: $1 (exit $3, expected $2)"; failures=$((failures + 1)); else echo "ok: $1"; fi
 }
+# The tiny model every training check uses (seconds on a CPU).
+TINY=(--backbone resnet18 --device cpu --set model.width=8 --set model.aspp_channels=16 --set model.low_level_channels=8)
 
 "$S4SEG" synth --out "$WORK/data" --train 24 --val 8 --size 48 --classes 3 >/dev/null; check "synth writes a dataset" 0 $?
 [ "$(wc -l < "$WORK/data/train.txt")" -eq 24 ] && [ -f "$WORK/data/masks/val_00007.png" ]; check "synth list and files exist" 0 $?
@@ -37,6 +42,57 @@ check "eval JSON has miou, pixel_accuracy, iou in range" 0 $?
 check "predict succeeds" 0 $?
 [ -s "$WORK/pred/val_00000.png" ] && [ -s "$WORK/pred/val_00000_overlay.png" ]; check "predict writes labels and overlay" 0 $?
 
+# Semi-supervised: 8 labeled lines, the other 16 training images as an image-only unlabeled list.
+head -n 8 "$WORK/data/train.txt" >"$WORK/data/labeled.txt"
+tail -n +9 "$WORK/data/train.txt" | awk '{ print $1 }' >"$WORK/data/unlabeled.txt"
+"$S4SEG" train --root "$WORK/data" --labeled "$WORK/data/labeled.txt" --unlabeled "$WORK/data/unlabeled.txt" \
+  --val "$WORK/data/val.txt" --eval-every 10 --method fixmatch --classes 3 --iters 20 --batch 4 --crop 48 "${TINY[@]}" \
+  --set train.unlabeled_batch_size=4 --set train.log_every=5 --out "$WORK/semi.s4seg" >"$WORK/semi.out" 2>"$WORK/semi.err"
+check "train --unlabeled --val succeeds" 0 $?
+grep -q "best mIoU [0-9.]* at iteration [0-9]*" "$WORK/semi.out" && grep -q "final mIoU" "$WORK/semi.out"
+check "train --val prints the final and best mIoU" 0 $?
+[ -s "$WORK/semi.s4seg" ] && [ -s "$WORK/semi.best.s4seg" ]; check "train --val writes MODEL and MODEL.best" 0 $?
+grep -q "iter 20/20 .*unsup .*keep " "$WORK/semi.err"; check "semi-supervised progress shows loss terms and keep ratio" 0 $?
+"$S4SEG" eval --model "$WORK/semi.best.s4seg" --root "$WORK/data" --list "$WORK/data/val.txt" --device cpu --json >/dev/null
+check "the best model loads" 0 $?
+"$S4SEG" train --root "$WORK/data" --labeled "$WORK/data/labeled.txt" --eval-every 5 --classes 3 --out "$WORK/x" \
+  >/dev/null 2>&1
+check "--eval-every without --val exits 2" 2 $?
+
+# Pseudo-labels of the validation images (masks in the list are ignored).
+"$S4SEG" pseudo-label --model "$WORK/semi.s4seg" --root "$WORK/data" --list "$WORK/data/val.txt" --device cpu \
+  --set pseudo.threshold=0.5 --out "$WORK/pl" >"$WORK/pl.out" 2>"$WORK/pl.err"
+check "pseudo-label succeeds" 0 $?
+missing=0
+for i in 0 1 2 3 4 5 6 7; do
+  for kind in label conf overlay; do [ -s "$WORK/pl/val_0000${i}_${kind}.png" ] || missing=$((missing + 1)); done
+done
+[ "$missing" -eq 0 ]; check "pseudo-label writes label, conf and overlay PNGs per image" 0 $?
+python3 -m json.tool "$WORK/pl/summary.json" >/dev/null; check "summary.json is valid JSON" 0 $?
+python3 - "$WORK/pl/summary.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["images"] == 8 and s["model"].endswith("semi.s4seg") and isinstance(s["filter"], str), s
+assert len(s["classes"]) == 3, s
+for c in s["classes"]:
+    assert 0 <= c["kept"] <= c["predicted"], c
+    assert c["keep_ratio"] is None or 0.0 <= c["keep_ratio"] <= 1.0, c
+assert sum(c["predicted"] for c in s["classes"]) == s["predicted"] == 8 * 48 * 48, s
+assert 0 <= s["kept"] <= s["predicted"] and 0.0 <= s["keep_ratio"] <= 1.0, s
+PY
+check "summary.json per-class kept <= predicted" 0 $?
+"$S4SEG" pseudo-label --model "$WORK/missing.s4seg" --root "$WORK/data" --list "$WORK/data/val.txt" \
+  --out "$WORK/pl2" 2>"$WORK/err.txt"
+check "pseudo-label with a missing model exits 1" 1 $?
+grep -q "IO.*missing.s4seg" "$WORK/err.txt"; check "pseudo-label names the missing model and the IO status" 0 $?
+"$S4SEG" pseudo-label --model "$WORK/semi.s4seg" --root "$WORK/data" --list "$WORK/data/val.txt" >/dev/null 2>&1
+check "pseudo-label without --out exits 2" 2 $?
+printf 'images/val_00000.png\n# a comment\n%s/data/images/val_00000.png masks/val_00000.png\n' "$WORK" >"$WORK/dup.txt"
+"$S4SEG" pseudo-label --model "$WORK/semi.s4seg" --root "$WORK/data" --list "$WORK/dup.txt" --out "$WORK/pl3" \
+  2>"$WORK/err.txt"
+check "pseudo-label with two images of one stem exits 1" 1 $?
+grep -q "val_00000" "$WORK/err.txt" && [ ! -e "$WORK/pl3" ]; check "the shared stem is named and nothing is written" 0 $?
+
 "$S4SEG" info --keys >"$WORK/info.txt"; check "info --keys" 0 $?
 grep -q "model.backbone" "$WORK/info.txt" && grep -q "cuda" "$WORK/info.txt"; check "info lists keys and CUDA status" 0 $?
 
@@ -55,6 +111,6 @@ grep -q "FORMAT" "$WORK/err.txt"; check "truncated model names the FORMAT status
 check "unknown --set key exits 1" 1 $?
 grep -q "model.nope" "$WORK/err.txt"; check "unknown key is named" 0 $?
 
-passed=$(( 19 - failures ))
+passed=$(( checks - failures ))
 echo "cli: ${passed} passed, ${failures} failed"
 [ "$failures" -eq 0 ]

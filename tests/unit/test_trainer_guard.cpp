@@ -23,7 +23,7 @@ static void nan_loss_is_diverged_and_nothing_changes(void**) {
   std::shared_ptr<Model> model = create_model(c);
   auto data = std::make_shared<Dataset>();
   data->add_synthetic(4, 32, 32, 3, 7);
-  Trainer trainer(model, data, c);
+  Trainer trainer(model, data, nullptr, c);
   TrainStats stats;
   trainer.step(1, stats, nullptr);  // one good step first: momentum buffers exist
 

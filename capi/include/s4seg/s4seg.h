@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #define S4SEG_VERSION_MAJOR 0
-#define S4SEG_VERSION_MINOR 1
+#define S4SEG_VERSION_MINOR 2
 #define S4SEG_VERSION_PATCH 0
 #define S4SEG_VERSION_NUMBER (S4SEG_VERSION_MAJOR * 10000 + S4SEG_VERSION_MINOR * 100 + S4SEG_VERSION_PATCH)
 /** True when the header is at least version (maj, min, pat). */
@@ -291,9 +291,12 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_evaluate(s4seg_model* model, 
 /* Training                                                                                    */
 /* ------------------------------------------------------------------------------------------ */
 
-/** Trains a model in place on a labeled dataset with the `train.*` keys of a config. Thread
- *  safety: one thread at a time may call into a trainer, except s4seg_trainer_cancel, which any
- *  thread may call at any time. The trainer keeps its model and dataset alive. */
+/** Trains a model in place on a labeled dataset (and, for the semi-supervised methods, an unlabeled
+ *  one) with the `train.*` keys of a config. Semi-supervised methods train an internal student and
+ *  keep the model itself as the EMA teacher, so predict/evaluate/save on the model handle use the
+ *  teacher at any point of training. Thread safety: one thread at a time may call into a trainer,
+ *  except s4seg_trainer_cancel, which any thread may call at any time. The trainer keeps its model
+ *  and datasets alive. */
 typedef struct s4seg_trainer s4seg_trainer;
 
 /** Training figures. Set struct_size (s4seg_train_stats_init does) before passing it; fields are
@@ -308,6 +311,10 @@ typedef struct s4seg_train_stats {
   double seconds;            /**< wall time of the iterations covered. */
   double images_per_second;  /**< labeled images processed per second. */
   double eta_seconds;        /**< estimated time to total_iterations at the current pace. */
+  /* Added in 0.2 (a caller built against 0.1 passes the smaller struct_size and gets the fields above). */
+  double pseudo_keep_ratio;  /**< share of unlabeled pixels the pseudo-label filter kept (weighted); -1 if none. */
+  double pseudo_accuracy;    /**< share of kept pseudo-labels that match the unlabeled images' own masks, where
+                                  those carry masks; -1 when none do. */
 } s4seg_train_stats;
 
 /** Sets struct_size and zeroes the rest. */
@@ -324,6 +331,13 @@ typedef int (*s4seg_progress_fn)(const s4seg_train_stats* stats, void* user_data
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_create(s4seg_model* model, s4seg_dataset* labeled,
                                                           const s4seg_config* config,
                                                           s4seg_trainer** out) S4SEG_NOEXCEPT;
+/** Creates a trainer that also learns from `unlabeled` (samples need no mask; where they have one it
+ *  is only used to report pseudo-label accuracy). train.method must be fixmatch, pcr or css to use
+ *  it (supervised ignores it); those methods fail with S4SEG_INVALID_ARGUMENT without it.
+ *  `unlabeled` may be NULL (same as s4seg_trainer_create). */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_create_semi(s4seg_model* model, s4seg_dataset* labeled,
+                                                               s4seg_dataset* unlabeled, const s4seg_config* config,
+                                                               s4seg_trainer** out) S4SEG_NOEXCEPT;
 /** Frees a trainer; NULL is accepted. */
 S4SEG_API void s4seg_trainer_free(s4seg_trainer* trainer) S4SEG_NOEXCEPT;
 
@@ -346,12 +360,52 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_cancel(s4seg_trainer* train
 /** Iterations completed so far. */
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_iteration(const s4seg_trainer* trainer, int64_t* iteration) S4SEG_NOEXCEPT;
 
+/** Named figures of the iterations the latest s4seg_train_stats covered (the last step call, or,
+ *  inside a progress callback, the callback's window): each loss term ("loss/supervised",
+ *  "loss/unsupervised", "loss/prototype", "loss/contrast" ...) and the methods' metrics
+ *  ("pseudo/keep_ratio", "pseudo/accuracy" ...). `count` receives how many there are. */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_metric_count(const s4seg_trainer* trainer, size_t* count) S4SEG_NOEXCEPT;
+/** Metric `index` (< count): its name into `name` (capacity `name_capacity` bytes; `name_needed`
+ *  optional, receives the size with the terminating NUL; S4SEG_BUFFER_TOO_SMALL if it does not fit)
+ *  and its value into `value` (optional). */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_metric(const s4seg_trainer* trainer, size_t index, char* name,
+                                                          size_t name_capacity, size_t* name_needed,
+                                                          double* value) S4SEG_NOEXCEPT;
+
 /** Saves a checkpoint: model weights and config, optimizer state, iteration and sampling state
  *  (atomic write). s4seg_model_load also accepts a checkpoint. */
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_save_checkpoint(const s4seg_trainer* trainer, const char* path) S4SEG_NOEXCEPT;
 /** Restores a checkpoint into this trainer (its model must have the same architecture). Training
  *  then continues exactly where the checkpoint left off. On error the trainer is unchanged. */
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_resume(s4seg_trainer* trainer, const char* path) S4SEG_NOEXCEPT;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Pseudo-labels                                                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/** Turns a trained model (the teacher) into filtered pseudo-labels for a host: per pixel the label
+ *  (255 where filtered out), the teacher's confidence, and per-class counts. The filter comes from
+ *  the `pseudo.*` keys of a config (pseudo.filter: threshold, class_adaptive, entropy, soft, none;
+ *  auto = threshold). Thread safety: one thread at a time per labeler; it keeps its model alive and
+ *  locks it while labelling. */
+typedef struct s4seg_labeler s4seg_labeler;
+
+/** Creates a labeler for `model` with the pseudo.* keys of `config` (NULL = defaults; copied). */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_labeler_create(s4seg_model* model, const s4seg_config* config,
+                                                          s4seg_labeler** out) S4SEG_NOEXCEPT;
+/** Frees a labeler; NULL is accepted. */
+S4SEG_API void s4seg_labeler_free(s4seg_labeler* labeler) S4SEG_NOEXCEPT;
+
+/** Labels one image (the view is read, not kept). `labels` receives a new 1-channel image of class
+ *  indices, 255 where the filter dropped the pixel; `confidence` (optional) a new 1-channel image
+ *  of round(255 · max class probability). `predicted` and `kept` (optional, each `class_capacity`
+ *  ≥ model classes entries, else S4SEG_BUFFER_TOO_SMALL) receive per class the pixels the teacher
+ *  predicted and those the filter kept. Free the images with s4seg_image_free. On error nothing is
+ *  written. */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_labeler_run(s4seg_labeler* labeler, const s4seg_image_view* image,
+                                                       s4seg_image** labels, s4seg_image** confidence,
+                                                       uint64_t* predicted, uint64_t* kept,
+                                                       size_t class_capacity) S4SEG_NOEXCEPT;
 
 #if defined(__cplusplus) && !defined(SWIG)
 }

@@ -1,0 +1,135 @@
+#include "methods/mean_teacher.h"
+
+#include <torch/torch.h>
+
+#include "augment/mix.h"
+#include "core/error.h"
+#include "losses/cross_entropy.h"
+#include "models/tensor_codec.h"
+
+namespace s4seg {
+
+MeanTeacherMethod::MeanTeacherMethod(const Config& c, std::shared_ptr<Model> model)
+    : teacher_(std::move(model)),
+      student_(clone_model(*teacher_)),
+      unsup_weight_(c.get_double("train.unsup_weight")),
+      ema_(EmaOptions{c.get_double("teacher.momentum"), c.get_string("teacher.bn") == "own" ? BnPolicy::Own : BnPolicy::Copy}) {
+  teacher_train_mode_ = c.get_string("teacher.mode") == "train";
+  ohem_ = c.get_string("train.loss") == "ohem";
+  ohem_thresh_ = c.get_double("train.ohem_thresh");
+  ohem_min_kept_ = c.get_int("train.ohem_min_kept");
+  decoder_lr_mult_ = c.get_double("train.decoder_lr_mult");
+  sup_only_iters_ = c.get_int("train.sup_only_iters");
+  strong_.jitter_p = c.get_double("strong.jitter_p");
+  strong_.brightness = c.get_double("strong.brightness");
+  strong_.contrast = c.get_double("strong.contrast");
+  strong_.saturation = c.get_double("strong.saturation");
+  strong_.hue = c.get_double("strong.hue");
+  strong_.grey_p = c.get_double("strong.grey_p");
+  strong_.blur_p = c.get_double("strong.blur_p");
+  strong_.blur_sigma_min = std::min(c.get_double("strong.blur_sigma_min"), c.get_double("strong.blur_sigma_max"));
+  strong_.blur_sigma_max = std::max(c.get_double("strong.blur_sigma_min"), c.get_double("strong.blur_sigma_max"));
+  mix_ = c.get_string("mix.type");
+  mix_p_ = c.get_double("mix.p");
+  boxes_ = c.get_int("mix.boxes");
+  box_min_ = std::min(c.get_double("mix.box_min"), c.get_double("mix.box_max"));
+  box_max_ = std::max(c.get_double("mix.box_min"), c.get_double("mix.box_max"));
+}
+
+std::vector<ParamGroup> MeanTeacherMethod::param_groups() {
+  return {{"encoder", student_->net->encoder_parameters(), 1.0},
+          {"decoder", student_->net->decoder_parameters(), decoder_lr_mult_}};
+}
+
+void MeanTeacherMethod::after_step(int64_t iteration) {
+  // During the labeled-only warm-up the teacher mirrors the student, and the EMA warm-up
+  // min(1 - 1/(t+1), m) starts afresh at the first semi-supervised update (U²PL's t0).
+  if (iteration < sup_only_iters_)
+    ema_.reset(teacher_->net, student_->net);
+  else
+    ema_.update(teacher_->net, student_->net);
+}
+
+torch::Tensor MeanTeacherMethod::supervised_loss(const torch::Tensor& logits, const torch::Tensor& masks) const {
+  return ohem_ ? ohem_cross_entropy(logits, masks, ohem_thresh_, ohem_min_kept_) : ignore_cross_entropy(logits, masks);
+}
+
+StepOutputs MeanTeacherMethod::labeled_only_step(const StepInputs& in) {
+  student_->net->train();
+  const torch::Tensor& x = in.labeled.images;
+  torch::Tensor logits = upsample_logits(student_->net->forward(x).logits, x.size(2), x.size(3));
+  StepOutputs o;
+  o.losses["supervised"] = supervised_loss(logits, in.labeled.masks);
+  return o;
+}
+
+TeacherView MeanTeacherMethod::teacher_predict(const torch::Tensor& images) {
+  torch::NoGradGuard ng;
+  if (teacher_train_mode_)
+    teacher_->net->train();
+  else
+    teacher_->net->eval();
+  TeacherView v;
+  v.out = teacher_->net->forward(images);
+  v.probs = torch::softmax(upsample_logits(v.out.logits.to(torch::kFloat), images.size(2), images.size(3)), 1);
+  return v;
+}
+
+StrongView MeanTeacherMethod::strong_view(const torch::Tensor& images, const PseudoLabels& pl, const torch::Tensor& predicted,
+                                          bool photometric) {
+  torch::NoGradGuard ng;
+  const int64_t b = images.size(0), h = images.size(2), w = images.size(3);
+  StrongView v;
+  v.partner = partner_index(b, images.device());
+  torch::Tensor x = photometric ? strong_photometric(images, strong_) : images;
+  if (mix_ == "cutmix")
+    v.paste = cutmix_half_box_mask(b, h, w, mix_p_, images.device());
+  else if (mix_ == "boxes")
+    v.paste = mix_p_ > 0 ? cutmix_boxes_mask(b, h, w, boxes_, box_min_, box_max_, images.device())
+                         : torch::zeros({b, h, w}, torch::TensorOptions().dtype(torch::kBool).device(images.device()));
+  else if (mix_ == "classmix")  // image i receives the chosen classes of its partner
+    v.paste = mix_p_ > 0 ? classmix_mask(pl.labels).index_select(0, v.partner)
+                         : torch::zeros({b, h, w}, torch::TensorOptions().dtype(torch::kBool).device(images.device()));
+  else
+    v.paste = torch::zeros({b, h, w}, torch::TensorOptions().dtype(torch::kBool).device(images.device()));
+  std::vector<torch::Tensor> mixed =
+      apply_mix(v.paste, v.partner, {x, pl.labels, pl.confidence, pl.entropy, pl.weight, predicted});
+  v.images = mixed[0];
+  v.pl = {mixed[1], mixed[2], mixed[3], mixed[4]};
+  v.predicted = mixed[5];
+  return v;
+}
+
+void MeanTeacherMethod::report_pseudo(StepOutputs& out, const PseudoLabels& pl, const torch::Tensor& valid,
+                                      const torch::Tensor& masks) {
+  torch::NoGradGuard ng;
+  torch::Tensor v = valid.to(torch::kFloat);
+  out.metrics["pseudo/keep_ratio"] = torch::stack({(pl.weight * v).sum(), v.sum()});
+  torch::Tensor checked = (pl.weight > 0) & (masks != kIgnoreIndex) & valid;
+  torch::Tensor correct = checked & (pl.labels == masks);
+  out.metrics["pseudo/accuracy"] = torch::stack({correct.sum().to(torch::kFloat), checked.sum().to(torch::kFloat)});
+}
+
+void MeanTeacherMethod::save(Records& out) const {
+  write_weight_records(*student_, out, "method/student/");
+  out["method/ema_updates"] = std::to_string(ema_.updates());
+  save_extra(out);
+}
+
+void MeanTeacherMethod::load(const Records& in, const std::string& who) {
+  StagedWeights weights(*student_, in, who, "method/student/");
+  const std::string& text = record_at(in, "method/ema_updates", who);
+  int64_t updates = -1;
+  try {
+    size_t used = 0;
+    updates = std::stoll(text, &used);
+    if (used != text.size()) updates = -1;
+  } catch (const std::exception&) {
+  }
+  if (updates < 0) fail(Status::Format, who + ": bad record 'method/ema_updates'");
+  load_extra(in, who);
+  weights.commit();
+  ema_.set_updates(updates);
+}
+
+}  // namespace s4seg

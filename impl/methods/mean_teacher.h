@@ -1,0 +1,75 @@
+// What the mean-teacher methods (fixmatch, pcr, css) share: the student is an internal copy of
+// the model and the model itself is the EMA teacher, so the host's model handle always holds the
+// weights to use; labeled-only warm-up; the teacher's pseudo-labels; strong views with CutMix /
+// ClassMix applied identically to images and pseudo-labels; pseudo-label reports.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "augment/strong.h"
+#include "methods/method.h"
+#include "pseudo/pseudo_labels.h"
+#include "train/ema_teacher.h"
+
+namespace s4seg {
+
+struct TeacherView {
+  torch::Tensor probs;  // float (B, C, H, W): softmax of the upsampled teacher logits
+  SegOutput out;        // the teacher's raw outputs at 1/4 resolution (features, rep)
+};
+
+struct StrongView {
+  torch::Tensor images;     // strong unlabeled images
+  PseudoLabels pl;          // filtered pseudo-labels mixed the same way
+  torch::Tensor predicted;  // the teacher's unfiltered argmax mixed the same way (255 on padding)
+  torch::Tensor paste;   // bool (B, H, W): pixels taken from the partner image
+  torch::Tensor partner; // int64 (B): partner index
+};
+
+class MeanTeacherMethod : public Method {
+ public:
+  MeanTeacherMethod(const Config& c, std::shared_ptr<Model> model);
+  bool uses_unlabeled() const override { return true; }
+  std::vector<ParamGroup> param_groups() override;
+  Model& inference_model() override { return *teacher_; }
+  void after_step(int64_t iteration) override;
+  void save(Records& out) const override;
+  void load(const Records& in, const std::string& who) override;
+
+ protected:
+  // Iterations before sup_only_iters train on labeled images only.
+  bool labeled_only(const StepInputs& in) const { return in.iteration < sup_only_iters_; }
+  // CE or OHEM of full-resolution logits against masks (train.loss).
+  torch::Tensor supervised_loss(const torch::Tensor& logits, const torch::Tensor& masks) const;
+  // The labeled-only step: supervised loss of the student.
+  StepOutputs labeled_only_step(const StepInputs& in);
+  // Teacher forward on the weak unlabeled view, no gradient, in teacher.mode.
+  TeacherView teacher_predict(const torch::Tensor& images);
+  // Mixing per mix.* and, when `photometric`, colour/grey/blur per strong.*.
+  StrongView strong_view(const torch::Tensor& images, const PseudoLabels& pl, const torch::Tensor& predicted, bool photometric);
+  // "pseudo/keep_ratio" (weighted kept / valid) and "pseudo/accuracy" (kept pixels matching the
+  // unlabeled images' own masks, where they have them) on the weak view.
+  static void report_pseudo(StepOutputs& out, const PseudoLabels& pl, const torch::Tensor& valid, const torch::Tensor& masks);
+  // Extra state of a subclass: saved under "method/", loaded all-or-nothing.
+  virtual void save_extra(Records& /*out*/) const {}
+  virtual void load_extra(const Records& /*in*/, const std::string& /*who*/) {}
+
+  std::shared_ptr<Model> teacher_;  // the host's model
+  std::shared_ptr<Model> student_;
+  double unsup_weight_;
+
+ private:
+  EmaTeacher ema_;
+  bool teacher_train_mode_;
+  bool ohem_;
+  double ohem_thresh_;
+  int64_t ohem_min_kept_;
+  double decoder_lr_mult_;
+  int64_t sup_only_iters_;
+  StrongAugOptions strong_;
+  std::string mix_;
+  double mix_p_, box_min_, box_max_;
+  int64_t boxes_;
+};
+
+}  // namespace s4seg

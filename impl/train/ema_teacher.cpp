@@ -1,0 +1,79 @@
+#include "train/ema_teacher.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <string>
+
+#include "core/error.h"
+
+namespace s4seg {
+
+namespace {
+
+using NamedTensors = torch::OrderedDict<std::string, torch::Tensor>;
+
+// Teacher and student must be the same architecture: the same names in the same order with the
+// same shapes. Checked on every call because a mismatch would otherwise average unrelated weights
+// (or throw deep inside LibTorch with a message that names neither network).
+void require_same_layout(const NamedTensors& teacher, const NamedTensors& student, const char* what) {
+  require(teacher.size() == student.size(), std::string("ema: teacher and student differ in the number of ") + what);
+  for (size_t i = 0; i < teacher.size(); ++i) {
+    const auto& t = teacher[i];
+    const auto& s = student[i];
+    require(t.key() == s.key() && t.value().sizes() == s.value().sizes(),
+            std::string("ema: teacher and student differ at ") + what + " '" + t.key() + "'");
+  }
+}
+
+// dst ← src for every tensor (dtype and device of dst are kept).
+void copy_all(const NamedTensors& dst, const NamedTensors& src) {
+  for (size_t i = 0; i < dst.size(); ++i) dst[i].value().copy_(src[i].value());
+}
+
+void require_momentum(double momentum) {
+  require(momentum >= 0.0 && momentum <= 1.0, "ema: momentum must be in [0, 1], got " + std::to_string(momentum));
+}
+
+}  // namespace
+
+double ema_decay(int64_t t, double momentum) {
+  require(t >= 0, "ema: update index must be >= 0, got " + std::to_string(t));
+  require_momentum(momentum);
+  // 1 - 1/(t+1) = t/(t+1): 0 at the first update, so the teacher starts as an exact copy.
+  return std::min(1.0 - 1.0 / static_cast<double>(t + 1), momentum);
+}
+
+void EmaTeacher::reset(SegmentationNet& teacher, SegmentationNet& student) {
+  require_momentum(options_.momentum);
+  torch::NoGradGuard no_grad;
+  NamedTensors tp = teacher->named_parameters(), sp = student->named_parameters();
+  NamedTensors tb = teacher->named_buffers(), sb = student->named_buffers();
+  require_same_layout(tp, sp, "parameters");
+  require_same_layout(tb, sb, "buffers");
+  copy_all(tp, sp);
+  copy_all(tb, sb);
+  t_ = 0;
+}
+
+void EmaTeacher::update(SegmentationNet& teacher, SegmentationNet& student) {
+  torch::NoGradGuard no_grad;
+  NamedTensors tp = teacher->named_parameters(), sp = student->named_parameters();
+  require_same_layout(tp, sp, "parameters");
+  const double d = ema_decay(t_, options_.momentum);
+  // θ_T ← d·θ_T + (1-d)·θ_S, in place so optimizers or hooks holding the teacher's tensors stay valid.
+  for (size_t i = 0; i < tp.size(); ++i) {
+    torch::Tensor& t = tp[i].value();
+    t.mul_(d).add_(sp[i].value().to(t.device(), t.scalar_type()), 1.0 - d);
+  }
+  if (options_.bn == BnPolicy::Copy) {
+    // Running mean/var and num_batches_tracked are statistics, not weights: averaging them would
+    // mix estimates of different feature distributions, so Copy takes the student's as they are.
+    NamedTensors tb = teacher->named_buffers(), sb = student->named_buffers();
+    require_same_layout(tb, sb, "buffers");
+    copy_all(tb, sb);
+  }
+  ++t_;
+}
+
+}  // namespace s4seg
