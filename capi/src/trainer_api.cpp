@@ -118,7 +118,7 @@ s4seg_status s4seg_trainer_step(s4seg_trainer* trainer, int64_t iterations, s4se
 
 s4seg_status s4seg_trainer_cancel(s4seg_trainer* trainer) noexcept {
   S4SEG_CHECK_ARG(trainer, "trainer must not be NULL");
-  trainer->trainer->cancel();
+  trainer->trainer->cancel();  // no s4seg_last_error update: that is not async-signal-safe
   return S4SEG_OK;
 }
 
@@ -133,8 +133,9 @@ s4seg_status s4seg_trainer_iteration(const s4seg_trainer* trainer, int64_t* iter
 s4seg_status s4seg_trainer_metric_count(const s4seg_trainer* trainer, size_t* count) noexcept {
   S4SEG_CHECK_ARG(trainer, "trainer must not be NULL");
   S4SEG_CHECK_ARG(count, "count must not be NULL");
+  S4SEG_API_BEGIN
   *count = trainer->metrics.size();
-  return S4SEG_OK;
+  S4SEG_API_END
 }
 
 s4seg_status s4seg_trainer_metric(const s4seg_trainer* trainer, size_t index, char* name, size_t name_capacity,

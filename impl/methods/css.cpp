@@ -3,7 +3,7 @@
 // space (nearest prototype); `mix` keeps the pixels where both agree, `cross` lets each space
 // supervise the other. L = L_s + L_u (attention-threshold CE) + λ_c(t)·L_c (prototype InfoNCE
 // with hard anchors chosen by the prototype-similarity indicator). Defaults follow the code;
-// css.prototype_source / valid_source / unsup_loss / rampdown_iters select the paper's variants.
+// css.prototype_source / valid_source / unsup_loss / rampdown_epochs select the paper's variants.
 #include <torch/nn/functional/upsampling.h>
 #include <torch/torch.h>
 
@@ -53,7 +53,7 @@ class Css : public MeanTeacherMethod {
     weak_threshold_ = c.get_double("css.weak_threshold");
     soft_threshold_ = c.get_double("pseudo.soft_threshold");
     contrast_weight_ = c.get_double("css.contrast_weight");
-    rampdown_ = c.get_int("css.rampdown_iters");
+    rampdown_ = c.get_int("css.rampdown_epochs");
     teacher_protos_ = c.get_string("css.prototype_source") == "teacher";
     rep_valid_ = c.get_string("css.valid_source") == "rep";
     hard_unsup_ = c.get_string("css.unsup_loss") == "hard";
@@ -113,7 +113,7 @@ class Css : public MeanTeacherMethod {
                                    : attention_threshold_cross_entropy(logits.narrow(0, bl, bu), s.pl.labels, s.pl.weight);
     o.losses["unsupervised"] = lu * unsup_weight_;
 
-    const double lambda = contrast_lambda(in.iteration);
+    const double lambda = contrast_lambda(in.labeled_epoch);
     if (lambda > 0) {
       torch::Tensor rep = out.rep.to(torch::kFloat);  // (bl + bu, D, h/4, w/4)
       const int64_t rh = rep.size(2), rw = rep.size(3);
@@ -161,7 +161,8 @@ class Css : public MeanTeacherMethod {
   }
 
  private:
-  // λ_c(t) = w·exp(-5 (t/R)²) for t < R, then 0 (CSS RampdownScheduler); R = 0: constant w (the paper).
+  // λ_c(e) = w·exp(-5 (e/R)²) for labeled epochs e < R, then 0 (CSS RampdownScheduler, stepped per
+  // epoch of the labeled loader); R = 0: constant w (the paper).
   double contrast_lambda(int64_t t) const {
     if (rampdown_ <= 0) return contrast_weight_;
     if (t >= rampdown_) return 0;

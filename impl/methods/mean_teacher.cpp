@@ -20,6 +20,7 @@ MeanTeacherMethod::MeanTeacherMethod(const Config& c, std::shared_ptr<Model> mod
   ohem_min_kept_ = c.get_int("train.ohem_min_kept");
   decoder_lr_mult_ = c.get_double("train.decoder_lr_mult");
   sup_only_iters_ = c.get_int("train.sup_only_iters");
+  if (sup_only_iters_ < 0) sup_only_iters_ = c.get_string("train.method") == "pcr" ? c.get_int("train.iters") / 10 : 0;
   strong_.jitter_p = c.get_double("strong.jitter_p");
   strong_.brightness = c.get_double("strong.brightness");
   strong_.contrast = c.get_double("strong.contrast");

@@ -27,6 +27,7 @@ struct StepInputs {
   Batch unlabeled;  // undefined tensors when the method does not use unlabeled data
   int64_t iteration = 0;
   int64_t total_iterations = 1;
+  int64_t labeled_epoch = 0;  // passes over the labeled set so far: iteration · batch / labeled size
 };
 
 struct StepOutputs {

@@ -115,6 +115,7 @@ void Trainer::run_iteration(Window& w) {
   }
   in.iteration = iteration_;
   in.total_iterations = total_;
+  in.labeled_epoch = iteration_ * batch_ / static_cast<int64_t>(labeled_->masked_count());
   sgd_->zero_grad();
   torch::Tensor total;
   StepOutputs out;
@@ -248,8 +249,17 @@ void Trainer::resume(const std::string& path) {
   std::lock_guard<std::recursive_mutex> lock(model_->mutex);
   // Validate everything before changing anything, so that a bad file leaves the trainer untouched.
   StagedWeights weights(*model_, r, who);
-  sgd_->load(r, who);  // all-or-nothing inside
-  method_->load(r, who);  // all-or-nothing inside, like the optimizer
+  // The method and the optimizer each load all-or-nothing; the method's previous state is kept
+  // aside so that an optimizer record that fails afterwards can put it back.
+  Records method_before;
+  method_->save(method_before);
+  method_->load(r, who);
+  try {
+    sgd_->load(r, who);
+  } catch (...) {
+    method_->load(method_before, "the trainer's previous state");
+    throw;
+  }
   weights.commit();
   loader_->restore(s);
   if (unlabeled_loader_) unlabeled_loader_->restore(u);

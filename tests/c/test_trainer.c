@@ -39,7 +39,16 @@ enum {
   STATE_ITERS = 3,
   RESUME_FIRST = 3,
   RESUME_MORE = 3,
-  RANDOM_FILE_BYTES = 4096
+  RANDOM_FILE_BYTES = 4096,
+  /* semi-supervised trainers */
+  UNLABELED_SAMPLES = 4,
+  SEMI_STEPS = 2,
+  NAME_CAPACITY = 64,
+  STATS_GUARD_BYTES = 64,
+  /* pcr trains labeled-only for train.iters / 10 iterations by default (train.sup_only_iters = -1):
+   * below 10 iterations it learns from the unlabeled set from the first iteration on */
+  PCR_ITERS = 9,
+  PCR_WARMUP_ITERS = 20 /* → 2 labeled-only iterations */
 };
 
 /* Learning: after LEARN_ITERS the held-out mIoU must be well above the untrained one. */
@@ -48,6 +57,7 @@ static const double kMiouGainMargin = 0.15; /* and at least this much above it *
 static const double kLearnLr = 0.05;
 static const uint64_t kTrainSeed = 1;
 static const uint64_t kEvalSeed = 2;
+static const uint64_t kUnlabeledSeed = 3;
 /* Resume: continuing from a checkpoint matches continuing the original trainer. */
 static const double kResumeLossTolerance = 1e-4;
 static const float kResumeConfidenceTolerance = 1e-5f;
@@ -56,6 +66,7 @@ typedef struct {
   char dir[S4T_PATH_MAX];
   s4seg_dataset* train;
   s4seg_dataset* eval;
+  s4seg_dataset* unlabeled; /* synthetic, so its samples carry masks (pseudo-label accuracy) */
   s4seg_image* probe; /* an image to compare predictions on */
   s4seg_image_view probe_view;
 } fixture;
@@ -68,6 +79,8 @@ static int setup(void** state) {
   S4T_OK(s4seg_dataset_add_synthetic(f->train, TRAIN_SAMPLES, SIDE, SIDE, NUM_CLASSES, kTrainSeed));
   S4T_OK(s4seg_dataset_create(&f->eval));
   S4T_OK(s4seg_dataset_add_synthetic(f->eval, EVAL_SAMPLES, SIDE, SIDE, NUM_CLASSES, kEvalSeed));
+  S4T_OK(s4seg_dataset_create(&f->unlabeled));
+  S4T_OK(s4seg_dataset_add_synthetic(f->unlabeled, UNLABELED_SAMPLES, SIDE, SIDE, NUM_CLASSES, kUnlabeledSeed));
   S4T_OK(s4seg_dataset_get(f->eval, 0, &f->probe, NULL));
   S4T_OK(s4seg_image_get_view(f->probe, &f->probe_view));
   *state = f;
@@ -79,6 +92,7 @@ static int teardown(void** state) {
   s4seg_image_free(f->probe);
   s4seg_dataset_free(f->train);
   s4seg_dataset_free(f->eval);
+  s4seg_dataset_free(f->unlabeled);
   s4t_temp_dir_remove(f->dir);
   free(f);
   return 0;
@@ -706,6 +720,611 @@ static void save_checkpoint_into_missing_folder_is_io(void** state) {
   s4seg_trainer_free(trainer);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Semi-supervised trainers, metrics, stats of release 0.1 callers                             */
+/* ------------------------------------------------------------------------------------------ */
+
+/* quick_config() with train.method = `method`, and `extra` (may be NULL) on top. */
+static s4seg_config* semi_config(const char* method, const char* extra) {
+  s4seg_config* config = quick_config();
+  S4T_OK(s4seg_config_set_string(config, "train.method", method));
+  if (extra != NULL) s4t_config_apply(config, extra);
+  return config;
+}
+
+static s4seg_trainer* semi_trainer_from(s4seg_model* model, s4seg_dataset* labeled, s4seg_dataset* unlabeled,
+                                        const s4seg_config* config) {
+  s4seg_trainer* trainer = NULL;
+  S4T_OK(s4seg_trainer_create_semi(model, labeled, unlabeled, config, &trainer));
+  assert_non_null(trainer);
+  return trainer;
+}
+
+/* A model built from `config` (so train.method = css gives it a representation head) and a trainer
+ * on the fixture's labeled and unlabeled sets. */
+static s4seg_trainer* semi_trainer(void** state, const s4seg_config* config, s4seg_model** model_out) {
+  s4seg_model* model = model_from(config);
+  s4seg_trainer* trainer = semi_trainer_from(model, fx(state)->train, fx(state)->unlabeled, config);
+  if (model_out != NULL) *model_out = model;
+  else s4seg_model_free(model);
+  return trainer;
+}
+
+/* 1 when the trainer reports metric `name`; its value into *value (may be NULL). */
+static int find_metric(const s4seg_trainer* trainer, const char* name, double* value) {
+  size_t count = 0, i;
+  S4T_OK(s4seg_trainer_metric_count(trainer, &count));
+  for (i = 0; i < count; ++i) {
+    char buf[NAME_CAPACITY];
+    size_t needed = 0;
+    double v = 0;
+    S4T_OK(s4seg_trainer_metric(trainer, i, buf, sizeof buf, &needed, &v));
+    assert_int_equal(needed, strlen(buf) + 1);
+    if (strcmp(buf, name) == 0) {
+      if (value != NULL) *value = v;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Number of metrics whose name starts with `prefix`. */
+static size_t count_metrics_with_prefix(const s4seg_trainer* trainer, const char* prefix) {
+  size_t count = 0, i, hits = 0;
+  S4T_OK(s4seg_trainer_metric_count(trainer, &count));
+  for (i = 0; i < count; ++i) {
+    char buf[NAME_CAPACITY];
+    S4T_OK(s4seg_trainer_metric(trainer, i, buf, sizeof buf, NULL, NULL));
+    if (strncmp(buf, prefix, strlen(prefix)) == 0) ++hits;
+  }
+  return hits;
+}
+
+static void assert_ratio_or_absent(double v) { assert_true(v == -1.0 || (v >= 0.0 && v <= 1.0)); }
+
+/* Sum of the "loss/..." metrics: the terms the total loss is made of. */
+static double sum_of_loss_terms(const s4seg_trainer* trainer) {
+  size_t count = 0, i;
+  double sum = 0;
+  S4T_OK(s4seg_trainer_metric_count(trainer, &count));
+  for (i = 0; i < count; ++i) {
+    char buf[NAME_CAPACITY];
+    double v = 0;
+    S4T_OK(s4seg_trainer_metric(trainer, i, buf, sizeof buf, NULL, &v));
+    if (strncmp(buf, "loss/", 5) == 0) sum += v;
+  }
+  return sum;
+}
+
+static void create_semi_rejects_null_arguments(void** state) {
+  s4seg_config* config = semi_config("fixmatch", NULL);
+  s4seg_model* model = model_from(config);
+  s4seg_trainer* trainer = S4T_SENTINEL(s4seg_trainer);
+  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_trainer_create_semi(NULL, fx(state)->train, fx(state)->unlabeled, config, &trainer));
+  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_trainer_create_semi(model, NULL, fx(state)->unlabeled, config, &trainer));
+  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_trainer_create_semi(model, fx(state)->train, fx(state)->unlabeled, config, NULL));
+  assert_ptr_equal(trainer, S4T_SENTINEL(s4seg_trainer));
+  s4seg_model_free(model);
+  s4seg_config_free(config);
+}
+
+static void semi_methods_without_unlabeled_are_invalid(void** state) {
+  static const char* const kMethods[] = {"fixmatch", "pcr"};
+  size_t i;
+  for (i = 0; i < sizeof kMethods / sizeof kMethods[0]; ++i) {
+    s4seg_config* config = semi_config(kMethods[i], NULL);
+    s4seg_model* model = model_from(config);
+    s4seg_trainer* trainer = S4T_SENTINEL(s4seg_trainer);
+    S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_trainer_create_semi(model, fx(state)->train, NULL, config, &trainer));
+    S4T_ERROR_CONTAINS("unlabeled");
+    assert_ptr_equal(trainer, S4T_SENTINEL(s4seg_trainer));
+    /* s4seg_trainer_create is the same as create_semi with unlabeled = NULL. */
+    S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_trainer_create(model, fx(state)->train, config, &trainer));
+    S4T_ERROR_CONTAINS("unlabeled");
+    assert_ptr_equal(trainer, S4T_SENTINEL(s4seg_trainer));
+    s4seg_model_free(model);
+    s4seg_config_free(config);
+  }
+}
+
+static void semi_method_with_empty_unlabeled_is_invalid(void** state) {
+  s4seg_config* config = semi_config("fixmatch", NULL);
+  s4seg_model* model = model_from(config);
+  s4seg_dataset* empty = NULL;
+  s4seg_trainer* trainer = S4T_SENTINEL(s4seg_trainer);
+  S4T_OK(s4seg_dataset_create(&empty));
+  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_trainer_create_semi(model, fx(state)->train, empty, config, &trainer));
+  S4T_ERROR_CONTAINS("unlabeled");
+  assert_ptr_equal(trainer, S4T_SENTINEL(s4seg_trainer));
+  s4seg_dataset_free(empty);
+  s4seg_model_free(model);
+  s4seg_config_free(config);
+}
+
+static void metrics_are_empty_before_the_first_step(void** state) {
+  s4seg_config* config = semi_config("fixmatch", NULL);
+  s4seg_trainer* trainer = semi_trainer(state, config, NULL);
+  size_t count = 99;
+  char name[NAME_CAPACITY] = "untouched";
+  double value = 42.0;
+  S4T_OK(s4seg_trainer_metric_count(trainer, &count));
+  assert_int_equal(count, 0);
+  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_trainer_metric(trainer, 0, name, sizeof name, NULL, &value));
+  assert_string_equal(name, "untouched");
+  assert_true(value == 42.0);
+  s4seg_trainer_free(trainer);
+  s4seg_config_free(config);
+}
+
+/* pseudo.threshold = 0 keeps every pixel, so the unlabeled masks are compared with kept labels and
+ * pseudo_accuracy is reported (a threshold nothing reaches would report -1: nothing to check). */
+static void fixmatch_trains_and_reports_pseudo_label_figures(void** state) {
+  s4seg_config* config = semi_config("fixmatch", "pseudo.threshold = 0\n");
+  s4seg_model* model = NULL;
+  s4seg_trainer* trainer = semi_trainer(state, config, &model);
+  s4seg_train_stats stats;
+  size_t count = 0;
+  double keep = -5, accuracy = -5;
+  s4seg_train_stats_init(&stats);
+  S4T_OK(s4seg_trainer_step(trainer, SEMI_STEPS, &stats));
+  assert_stats_filled(&stats, SEMI_STEPS, QUICK_ITERS);
+  print_message("fixmatch: loss %.4f, keep ratio %.4f, pseudo accuracy %.4f\n", stats.loss, stats.pseudo_keep_ratio,
+                stats.pseudo_accuracy);
+  assert_true(stats.pseudo_keep_ratio >= 0.0 && stats.pseudo_keep_ratio <= 1.0);
+  S4T_ASSERT_NEAR(stats.pseudo_keep_ratio, 1.0, 1e-9); /* threshold 0 drops nothing */
+  assert_true(stats.pseudo_accuracy >= 0.0 && stats.pseudo_accuracy <= 1.0);
+
+  S4T_OK(s4seg_trainer_metric_count(trainer, &count));
+  assert_true(count > 0);
+  assert_true(find_metric(trainer, "loss/supervised", NULL));
+  assert_true(find_metric(trainer, "loss/unsupervised", NULL));
+  assert_true(find_metric(trainer, "pseudo/keep_ratio", &keep));
+  assert_true(find_metric(trainer, "pseudo/accuracy", &accuracy));
+  assert_true(keep == stats.pseudo_keep_ratio);
+  assert_true(accuracy == stats.pseudo_accuracy);
+  /* The loss terms add up to the total (each is averaged over the same iterations). */
+  S4T_ASSERT_NEAR(sum_of_loss_terms(trainer), stats.loss, 1e-4 * stats.loss + 1e-6);
+
+  /* The model handle is the teacher: it predicts and evaluates during training. */
+  assert_true(evaluate_miou(model, fx(state)->eval) >= 0.0);
+  s4seg_trainer_free(trainer);
+  s4seg_model_free(model);
+  s4seg_config_free(config);
+}
+
+/* Unlabeled images without masks: nothing to measure accuracy on → -1 and no metric. */
+static void unlabeled_without_masks_reports_no_pseudo_accuracy(void** state) {
+  s4seg_config* config = semi_config("fixmatch", "pseudo.threshold = 0\n");
+  s4seg_model* model = model_from(config);
+  s4seg_dataset* bare = NULL;
+  s4seg_trainer* trainer;
+  s4seg_train_stats stats;
+  S4T_OK(s4seg_dataset_create(&bare));
+  S4T_OK(s4seg_dataset_add(bare, &fx(state)->probe_view, NULL));
+  S4T_OK(s4seg_dataset_add(bare, &fx(state)->probe_view, NULL));
+  trainer = semi_trainer_from(model, fx(state)->train, bare, config);
+  s4seg_dataset_free(bare); /* the trainer keeps it alive */
+  s4seg_train_stats_init(&stats);
+  S4T_OK(s4seg_trainer_step(trainer, SEMI_STEPS, &stats));
+  assert_true(stats.pseudo_keep_ratio >= 0.0 && stats.pseudo_keep_ratio <= 1.0);
+  assert_true(stats.pseudo_accuracy == -1.0);
+  assert_true(find_metric(trainer, "pseudo/keep_ratio", NULL));
+  assert_false(find_metric(trainer, "pseudo/accuracy", NULL));
+  s4seg_trainer_free(trainer);
+  s4seg_model_free(model);
+  s4seg_config_free(config);
+}
+
+static void metric_errors_write_only_name_needed(void** state) {
+  s4seg_config* config = semi_config("fixmatch", NULL);
+  s4seg_trainer* trainer = semi_trainer(state, config, NULL);
+  size_t count = 0, needed = 0, i;
+  char name[NAME_CAPACITY], small[4];
+  double value = 42.0;
+  S4T_OK(s4seg_trainer_step(trainer, 1, NULL));
+  S4T_OK(s4seg_trainer_metric_count(trainer, &count));
+  assert_true(count > 0);
+
+  /* Index out of range. */
+  memset(name, 'x', sizeof name);
+  needed = 777;
+  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_trainer_metric(trainer, count, name, sizeof name, &needed, &value));
+  S4T_ERROR_CONTAINS("range");
+  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_trainer_metric(trainer, (size_t)-1, name, sizeof name, &needed, &value));
+  assert_int_equal(needed, 777);
+  assert_true(value == 42.0);
+  assert_int_equal(name[0], 'x');
+
+  /* Every name is longer than 3 characters: a 4-byte buffer is too small; name_needed is set,
+   * neither the buffer nor the value is written. */
+  for (i = 0; i < count; ++i) {
+    size_t real_needed = 0;
+    S4T_OK(s4seg_trainer_metric(trainer, i, name, sizeof name, &real_needed, NULL));
+    assert_int_equal(real_needed, strlen(name) + 1);
+    memset(small, 'y', sizeof small);
+    needed = 0;
+    value = 42.0;
+    S4T_CHECK(S4SEG_BUFFER_TOO_SMALL, s4seg_trainer_metric(trainer, i, small, sizeof small, &needed, &value));
+    assert_int_equal(needed, real_needed);
+    assert_true(value == 42.0);
+    assert_memory_equal(small, "yyyy", sizeof small);
+    /* A size query: no buffer at all. */
+    needed = 0;
+    S4T_CHECK(S4SEG_BUFFER_TOO_SMALL, s4seg_trainer_metric(trainer, i, NULL, 0, &needed, NULL));
+    assert_int_equal(needed, real_needed);
+    /* Exactly the needed size fits. */
+    S4T_OK(s4seg_trainer_metric(trainer, i, name, real_needed, NULL, &value));
+  }
+
+  /* NULL handles and out-pointers. */
+  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_trainer_metric_count(NULL, &count));
+  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_trainer_metric_count(trainer, NULL));
+  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_trainer_metric(NULL, 0, name, sizeof name, &needed, &value));
+  s4seg_trainer_free(trainer);
+  s4seg_config_free(config);
+}
+
+/* The header: a call that succeeds leaves s4seg_last_error() empty. */
+static void metric_calls_that_succeed_clear_the_last_error(void** state) {
+  s4seg_config* config = semi_config("fixmatch", NULL);
+  s4seg_trainer* trainer = semi_trainer(state, config, NULL);
+  size_t count = 0, needed = 0;
+  char name[NAME_CAPACITY];
+  S4T_OK(s4seg_trainer_step(trainer, 1, NULL));
+  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_trainer_metric(trainer, 1000, name, sizeof name, NULL, NULL));
+  S4T_OK(s4seg_trainer_metric(trainer, 0, name, sizeof name, &needed, NULL));
+  assert_string_equal(s4seg_last_error(), "");
+  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_trainer_metric(trainer, 1000, name, sizeof name, NULL, NULL));
+  S4T_OK(s4seg_trainer_metric_count(trainer, &count));
+  assert_string_equal(s4seg_last_error(), "");
+  s4seg_trainer_free(trainer);
+  s4seg_config_free(config);
+}
+
+static void supervised_reports_no_pseudo_figures(void** state) {
+  s4seg_config* config = quick_config();
+  s4seg_model* model = model_from(config);
+  /* supervised ignores an unlabeled set it is given */
+  s4seg_trainer* trainer = semi_trainer_from(model, fx(state)->train, fx(state)->unlabeled, config);
+  s4seg_train_stats stats;
+  double sup = 0;
+  s4seg_train_stats_init(&stats);
+  S4T_OK(s4seg_trainer_step(trainer, SEMI_STEPS, &stats));
+  assert_stats_filled(&stats, SEMI_STEPS, QUICK_ITERS);
+  assert_true(stats.pseudo_keep_ratio == -1.0);
+  assert_true(stats.pseudo_accuracy == -1.0);
+  assert_true(find_metric(trainer, "loss/supervised", &sup));
+  S4T_ASSERT_NEAR(sup, stats.loss, 1e-4 * stats.loss + 1e-6);
+  assert_int_equal(count_metrics_with_prefix(trainer, "pseudo/"), 0);
+  assert_false(find_metric(trainer, "loss/unsupervised", NULL));
+  /* Labeled images only: the unlabeled set does not count into the throughput either. */
+  s4seg_trainer_free(trainer);
+  s4seg_model_free(model);
+  s4seg_config_free(config);
+}
+
+/* A caller built against 0.1 passes struct_size = offsetof(pseudo_keep_ratio): OK, the older
+ * fields are filled, nothing after them is written. */
+static void stats_of_release_0_1_size_get_only_the_old_fields(void** state) {
+  const size_t old_size = offsetof(s4seg_train_stats, pseudo_keep_ratio);
+  s4seg_config* config = semi_config("fixmatch", "pseudo.threshold = 0\n");
+  s4seg_trainer* trainer = semi_trainer(state, config, NULL);
+  unsigned char buffer[sizeof(s4seg_train_stats) + STATS_GUARD_BYTES];
+  s4seg_train_stats* stats = (s4seg_train_stats*)(void*)buffer;
+  s4seg_train_stats old;
+  size_t i;
+  memset(buffer, 0xAB, sizeof buffer);
+  memset(buffer, 0, old_size);
+  stats->struct_size = old_size;
+  S4T_OK(s4seg_trainer_step(trainer, SEMI_STEPS, stats));
+  for (i = old_size; i < sizeof buffer; ++i)
+    if (buffer[i] != 0xAB) fail_msg("byte %zu (struct_size %zu) was written: 0x%02X", i, old_size, buffer[i]);
+  memcpy(&old, buffer, old_size);
+  assert_int_equal(old.struct_size, old_size);
+  assert_int_equal(old.iteration, SEMI_STEPS);
+  assert_int_equal(old.total_iterations, QUICK_ITERS);
+  assert_true(isfinite(old.loss) && old.loss > 0.0);
+  assert_true(old.seconds > 0.0 && old.images_per_second > 0.0);
+  /* The metrics are there all the same. */
+  assert_true(find_metric(trainer, "pseudo/keep_ratio", NULL));
+
+  /* A size below the 0.1 struct is refused. */
+  stats->struct_size = old_size - 1;
+  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_trainer_step(trainer, 1, stats));
+  stats->struct_size = 0;
+  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_trainer_step(trainer, 1, stats));
+  assert_int_equal(iteration_of(trainer), SEMI_STEPS);
+  s4seg_trainer_free(trainer);
+  s4seg_config_free(config);
+}
+
+typedef struct {
+  int calls;
+  double keep_ratio;
+  double accuracy;
+  int saw_keep_metric;
+  s4seg_trainer* trainer;
+} semi_progress;
+
+static int record_semi_progress(const s4seg_train_stats* stats, void* user_data) {
+  semi_progress* p = (semi_progress*)user_data;
+  ++p->calls;
+  assert_int_equal(stats->struct_size, sizeof(s4seg_train_stats));
+  p->keep_ratio = stats->pseudo_keep_ratio;
+  p->accuracy = stats->pseudo_accuracy;
+  p->saw_keep_metric = find_metric(p->trainer, "pseudo/keep_ratio", NULL);
+  return 0;
+}
+
+static void progress_callback_receives_pseudo_figures(void** state) {
+  s4seg_config* config = semi_config("fixmatch", "pseudo.threshold = 0\n");
+  semi_progress p;
+  memset(&p, 0, sizeof p);
+  p.trainer = semi_trainer(state, config, NULL);
+  S4T_OK(s4seg_trainer_set_progress(p.trainer, record_semi_progress, &p));
+  S4T_OK(s4seg_trainer_step(p.trainer, LOG_EVERY, NULL));
+  assert_int_equal(p.calls, 1);
+  S4T_ASSERT_NEAR(p.keep_ratio, 1.0, 1e-9);
+  assert_true(p.accuracy >= 0.0 && p.accuracy <= 1.0);
+  assert_true(p.saw_keep_metric);
+  s4seg_trainer_free(p.trainer);
+  s4seg_config_free(config);
+}
+
+/* Checkpoint of a fixmatch trainer → a fresh fixmatch trainer continues like the original
+ * (teacher, student, EMA count, samplers of both sets). */
+static void fixmatch_checkpoint_resumes_into_a_fresh_fixmatch_trainer(void** state) {
+  const size_t n = (size_t)fx(state)->probe_view.width * (size_t)fx(state)->probe_view.height;
+  char ckpt[S4T_PATH_MAX];
+  s4seg_config* config = semi_config("fixmatch", "pseudo.threshold = 0.5\n");
+  s4seg_model *model_a = NULL, *model_b;
+  s4seg_trainer *trainer_a = semi_trainer(state, config, &model_a), *trainer_b;
+  s4seg_train_stats stats_a, stats_b;
+  uint8_t *saved = (uint8_t*)malloc(n), *labels_a = (uint8_t*)malloc(n), *labels_b = (uint8_t*)malloc(n);
+  float* conf = (float*)malloc(n * sizeof(float));
+  assert_true(saved && labels_a && labels_b && conf);
+  strcpy(ckpt, temp_path(state, "fixmatch.ckpt"));
+
+  S4T_OK(s4seg_trainer_step(trainer_a, RESUME_FIRST, NULL));
+  S4T_OK(s4seg_trainer_save_checkpoint(trainer_a, ckpt));
+  predict_probe(state, model_a, saved, conf);
+  s4seg_train_stats_init(&stats_a);
+  S4T_OK(s4seg_trainer_step(trainer_a, RESUME_MORE, &stats_a));
+  predict_probe(state, model_a, labels_a, conf);
+
+  S4T_OK(s4seg_config_set_int(config, "train.seed", QUICK_SEED + 1000)); /* other initial weights */
+  model_b = model_from(config);
+  S4T_OK(s4seg_config_set_int(config, "train.seed", QUICK_SEED));
+  trainer_b = semi_trainer_from(model_b, fx(state)->train, fx(state)->unlabeled, config);
+  S4T_OK(s4seg_trainer_resume(trainer_b, ckpt));
+  assert_int_equal(iteration_of(trainer_b), RESUME_FIRST);
+  predict_probe(state, model_b, labels_b, conf);
+  assert_memory_equal(saved, labels_b, n); /* the model handle holds the checkpoint's teacher */
+
+  s4seg_train_stats_init(&stats_b);
+  S4T_OK(s4seg_trainer_step(trainer_b, RESUME_MORE, &stats_b));
+  assert_int_equal(stats_b.iteration, RESUME_FIRST + RESUME_MORE);
+  print_message("fixmatch loss after resume: original %.8f, resumed %.8f; keep %.6f vs %.6f\n", stats_a.loss,
+                stats_b.loss, stats_a.pseudo_keep_ratio, stats_b.pseudo_keep_ratio);
+  S4T_ASSERT_NEAR(stats_a.loss, stats_b.loss, kResumeLossTolerance);
+  S4T_ASSERT_NEAR(stats_a.pseudo_keep_ratio, stats_b.pseudo_keep_ratio, 1e-6);
+  predict_probe(state, model_b, labels_b, conf);
+  assert_memory_equal(labels_a, labels_b, n);
+
+  s4seg_trainer_free(trainer_a);
+  s4seg_trainer_free(trainer_b);
+  s4seg_model_free(model_a);
+  s4seg_model_free(model_b);
+  s4seg_config_free(config);
+  free(saved);
+  free(labels_a);
+  free(labels_b);
+  free(conf);
+}
+
+/* Across methods, with the same architecture. Trainer::resume reads the records the resuming
+ * trainer needs and ignores the others: a supervised trainer takes a fixmatch checkpoint (the
+ * model weights are the teacher's; the student and EMA records are left unused); a fixmatch trainer
+ * cannot take a supervised checkpoint (no unlabeled sampler, student or EMA records) → FORMAT,
+ * trainer unchanged. */
+static void checkpoints_across_methods(void** state) {
+  const size_t n = (size_t)fx(state)->probe_view.width * (size_t)fx(state)->probe_view.height;
+  char semi_ckpt[S4T_PATH_MAX], sup_ckpt[S4T_PATH_MAX];
+  s4seg_config* semi_cfg = semi_config("fixmatch", NULL);
+  s4seg_config* sup_cfg = quick_config();
+  s4seg_model *teacher = NULL, *sup_model = NULL;
+  s4seg_trainer* semi = semi_trainer(state, semi_cfg, &teacher);
+  s4seg_trainer* sup = trainer_from((sup_model = model_from(sup_cfg)), fx(state)->train, sup_cfg);
+  s4seg_trainer* semi2;
+  uint8_t *labels_t = (uint8_t*)malloc(n), *labels_s = (uint8_t*)malloc(n);
+  float* conf = (float*)malloc(n * sizeof(float));
+  assert_true(labels_t && labels_s && conf);
+  strcpy(semi_ckpt, temp_path(state, "semi.ckpt"));
+  strcpy(sup_ckpt, temp_path(state, "sup.ckpt"));
+
+  S4T_OK(s4seg_trainer_step(semi, 2, NULL));
+  S4T_OK(s4seg_trainer_save_checkpoint(semi, semi_ckpt));
+  predict_probe(state, teacher, labels_t, conf);
+
+  /* fixmatch → supervised: works. */
+  S4T_OK(s4seg_trainer_resume(sup, semi_ckpt));
+  assert_int_equal(iteration_of(sup), 2);
+  predict_probe(state, sup_model, labels_s, conf);
+  assert_memory_equal(labels_t, labels_s, n);
+  S4T_OK(s4seg_trainer_step(sup, 1, NULL));
+  assert_int_equal(iteration_of(sup), 3);
+  S4T_OK(s4seg_trainer_save_checkpoint(sup, sup_ckpt));
+
+  /* supervised → fixmatch: FORMAT, nothing changed, training goes on. */
+  semi2 = semi_trainer(state, semi_cfg, NULL);
+  S4T_CHECK(S4SEG_FORMAT, s4seg_trainer_resume(semi2, sup_ckpt));
+  assert_true(s4seg_last_error()[0] != '\0');
+  assert_int_equal(iteration_of(semi2), 0);
+  S4T_OK(s4seg_trainer_step(semi2, 1, NULL));
+  assert_int_equal(iteration_of(semi2), 1);
+
+  s4seg_trainer_free(semi);
+  s4seg_trainer_free(semi2);
+  s4seg_trainer_free(sup);
+  s4seg_model_free(teacher);
+  s4seg_model_free(sup_model);
+  s4seg_config_free(semi_cfg);
+  s4seg_config_free(sup_cfg);
+  free(labels_t);
+  free(labels_s);
+  free(conf);
+}
+
+/* "On error the trainer is unchanged": a fixmatch checkpoint lacks pcr's prototype records, so a pcr
+ * trainer refuses it (FORMAT); the pcr trainer must then continue exactly like a twin that never
+ * tried. */
+static void failed_resume_across_methods_leaves_the_trainer_unchanged(void** state) {
+  char ckpt[S4T_PATH_MAX];
+  s4seg_config* fix_cfg = semi_config("fixmatch", "train.iters = 9\n");
+  s4seg_config* pcr_cfg = semi_config("pcr", "train.iters = 9\n"); /* = PCR_ITERS: no labeled-only warm-up */
+  s4seg_trainer* fix = semi_trainer(state, fix_cfg, NULL);
+  s4seg_trainer* pcr_a = semi_trainer(state, pcr_cfg, NULL);
+  s4seg_trainer* pcr_b = semi_trainer(state, pcr_cfg, NULL); /* same config: same weights, same data */
+  s4seg_train_stats stats_a, stats_b;
+  strcpy(ckpt, temp_path(state, "fix_for_pcr.ckpt"));
+  S4T_OK(s4seg_trainer_step(fix, 2, NULL));
+  S4T_OK(s4seg_trainer_save_checkpoint(fix, ckpt));
+  S4T_OK(s4seg_trainer_step(pcr_a, 2, NULL));
+  S4T_OK(s4seg_trainer_step(pcr_b, 2, NULL));
+
+  S4T_CHECK(S4SEG_FORMAT, s4seg_trainer_resume(pcr_a, ckpt));
+  S4T_ERROR_CONTAINS("prototypes");
+  assert_int_equal(iteration_of(pcr_a), 2);
+
+  s4seg_train_stats_init(&stats_a);
+  s4seg_train_stats_init(&stats_b);
+  S4T_OK(s4seg_trainer_step(pcr_a, 2, &stats_a));
+  S4T_OK(s4seg_trainer_step(pcr_b, 2, &stats_b));
+  print_message("pcr after a refused resume: loss %.8f, twin %.8f\n", stats_a.loss, stats_b.loss);
+  S4T_ASSERT_NEAR(stats_a.loss, stats_b.loss, kResumeLossTolerance);
+
+  s4seg_trainer_free(fix);
+  s4seg_trainer_free(pcr_a);
+  s4seg_trainer_free(pcr_b);
+  s4seg_config_free(fix_cfg);
+  s4seg_config_free(pcr_cfg);
+}
+
+static void pcr_trains(void** state) {
+  s4seg_config* config = semi_config("pcr", NULL);
+  s4seg_trainer* trainer;
+  s4seg_train_stats stats;
+  S4T_OK(s4seg_config_set_int(config, "train.iters", PCR_ITERS));
+  trainer = semi_trainer(state, config, NULL);
+  s4seg_train_stats_init(&stats);
+  S4T_OK(s4seg_trainer_step(trainer, SEMI_STEPS, &stats));
+  assert_stats_filled(&stats, SEMI_STEPS, PCR_ITERS);
+  print_message("pcr: loss %.4f, keep ratio %.4f, pseudo accuracy %.4f\n", stats.loss, stats.pseudo_keep_ratio,
+                stats.pseudo_accuracy);
+  /* pcr's default filter is entropy: it keeps pseudo.keep_start (0.8) of the pixels at the start */
+  assert_true(stats.pseudo_keep_ratio >= 0.0 && stats.pseudo_keep_ratio <= 1.0);
+  assert_ratio_or_absent(stats.pseudo_accuracy);
+  assert_true(find_metric(trainer, "loss/supervised", NULL));
+  assert_true(find_metric(trainer, "loss/unsupervised", NULL));
+  assert_true(find_metric(trainer, "loss/prototype", NULL));
+  assert_true(find_metric(trainer, "pseudo/keep_ratio", NULL));
+  S4T_ASSERT_NEAR(sum_of_loss_terms(trainer), stats.loss, 1e-4 * stats.loss + 1e-6);
+  s4seg_trainer_free(trainer);
+  s4seg_config_free(config);
+}
+
+static void css_trains_with_a_model_made_for_it(void** state) {
+  s4seg_config* config = semi_config("css", NULL); /* model.rep_dim = -1: css adds the representation head */
+  s4seg_trainer* trainer = semi_trainer(state, config, NULL);
+  s4seg_train_stats stats;
+  s4seg_train_stats_init(&stats);
+  S4T_OK(s4seg_trainer_step(trainer, SEMI_STEPS, &stats));
+  assert_stats_filled(&stats, SEMI_STEPS, QUICK_ITERS);
+  print_message("css: loss %.4f, keep ratio %.4f, pseudo accuracy %.4f\n", stats.loss, stats.pseudo_keep_ratio,
+                stats.pseudo_accuracy);
+  assert_true(stats.pseudo_keep_ratio >= 0.0 && stats.pseudo_keep_ratio <= 1.0);
+  assert_ratio_or_absent(stats.pseudo_accuracy);
+  assert_true(find_metric(trainer, "loss/supervised", NULL));
+  assert_true(find_metric(trainer, "loss/unsupervised", NULL));
+  assert_true(find_metric(trainer, "loss/contrast", NULL));
+  assert_true(find_metric(trainer, "pseudo/keep_ratio", NULL));
+  S4T_ASSERT_NEAR(sum_of_loss_terms(trainer), stats.loss, 1e-4 * stats.loss + 1e-6);
+  s4seg_trainer_free(trainer);
+  s4seg_config_free(config);
+}
+
+static void css_needs_a_representation_head(void** state) {
+  s4seg_config* config = quick_config(); /* train.method = supervised: no representation head */
+  s4seg_model* model = model_from(config);
+  s4seg_trainer* trainer = S4T_SENTINEL(s4seg_trainer);
+  S4T_OK(s4seg_config_set_string(config, "train.method", "css"));
+  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_trainer_create_semi(model, fx(state)->train, fx(state)->unlabeled, config, &trainer));
+  S4T_ERROR_CONTAINS("representation head");
+  assert_ptr_equal(trainer, S4T_SENTINEL(s4seg_trainer));
+  s4seg_model_free(model);
+  s4seg_config_free(config);
+}
+
+/* docs/config-keys.md: train.sup_only_iters = -1 (the default) is train.iters / 10 for pcr: the
+ * first iterations are labeled-only (no unsupervised loss, no pseudo-labels: keep ratio -1). */
+static void pcr_auto_warm_up_is_labeled_only(void** state) {
+  s4seg_config* config = semi_config("pcr", NULL);
+  s4seg_trainer* trainer;
+  s4seg_train_stats stats;
+  S4T_OK(s4seg_config_set_int(config, "train.iters", PCR_WARMUP_ITERS));
+  trainer = semi_trainer(state, config, NULL);
+  s4seg_train_stats_init(&stats);
+  S4T_OK(s4seg_trainer_step(trainer, PCR_WARMUP_ITERS / 10, &stats));
+  assert_true(stats.pseudo_keep_ratio == -1.0);
+  assert_true(find_metric(trainer, "loss/supervised", NULL));
+  assert_false(find_metric(trainer, "loss/unsupervised", NULL));
+  S4T_OK(s4seg_trainer_step(trainer, 1, &stats));
+  assert_true(stats.pseudo_keep_ratio >= 0.0 && stats.pseudo_keep_ratio <= 1.0);
+  assert_true(find_metric(trainer, "loss/unsupervised", NULL));
+  s4seg_trainer_free(trainer);
+  s4seg_config_free(config);
+}
+
+/* The registry documents train.sup_only_iters as "-1|N": an explicit count of labeled-only
+ * iterations must be accepted and honoured. */
+static void explicit_sup_only_iters_delays_the_unlabeled_losses(void** state) {
+  s4seg_config* config = semi_config("fixmatch", "pseudo.threshold = 0\n");
+  s4seg_trainer* trainer;
+  s4seg_train_stats stats;
+  S4T_OK(s4seg_config_set_int(config, "train.sup_only_iters", 1));
+  trainer = semi_trainer(state, config, NULL);
+  s4seg_train_stats_init(&stats);
+  S4T_OK(s4seg_trainer_step(trainer, 1, &stats));
+  assert_true(stats.pseudo_keep_ratio == -1.0);
+  assert_false(find_metric(trainer, "loss/unsupervised", NULL));
+  S4T_OK(s4seg_trainer_step(trainer, 1, &stats));
+  S4T_ASSERT_NEAR(stats.pseudo_keep_ratio, 1.0, 1e-9);
+  assert_true(find_metric(trainer, "loss/unsupervised", NULL));
+  s4seg_trainer_free(trainer);
+  /* 0 = no warm-up, also for pcr */
+  S4T_OK(s4seg_config_set_int(config, "train.sup_only_iters", 0));
+  s4seg_config_free(config);
+}
+
+/* The css error message and the registry ("-1|0|D") offer model.rep_dim > 0 as the other way to
+ * give a model a representation head. */
+static void css_accepts_an_explicit_representation_head(void** state) {
+  s4seg_config* config = quick_config(); /* train.method = supervised when the model is built */
+  s4seg_model* model;
+  s4seg_trainer* trainer;
+  s4seg_train_stats stats;
+  S4T_OK(s4seg_config_set_int(config, "model.rep_dim", 16));
+  model = model_from(config);
+  S4T_OK(s4seg_config_set_string(config, "train.method", "css"));
+  trainer = semi_trainer_from(model, fx(state)->train, fx(state)->unlabeled, config);
+  s4seg_train_stats_init(&stats);
+  S4T_OK(s4seg_trainer_step(trainer, 1, &stats));
+  assert_true(find_metric(trainer, "loss/contrast", NULL));
+  s4seg_trainer_free(trainer);
+  s4seg_model_free(model);
+  s4seg_config_free(config);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(stats_init_sets_size_and_zeroes),
@@ -732,6 +1351,26 @@ int main(void) {
       cmocka_unit_test(resume_from_missing_file_is_io),
       cmocka_unit_test(resume_from_other_architecture_fails_and_changes_nothing),
       cmocka_unit_test(save_checkpoint_into_missing_folder_is_io),
+      cmocka_unit_test(create_semi_rejects_null_arguments),
+      cmocka_unit_test(semi_methods_without_unlabeled_are_invalid),
+      cmocka_unit_test(semi_method_with_empty_unlabeled_is_invalid),
+      cmocka_unit_test(metrics_are_empty_before_the_first_step),
+      cmocka_unit_test(fixmatch_trains_and_reports_pseudo_label_figures),
+      cmocka_unit_test(unlabeled_without_masks_reports_no_pseudo_accuracy),
+      cmocka_unit_test(metric_errors_write_only_name_needed),
+      cmocka_unit_test(metric_calls_that_succeed_clear_the_last_error),
+      cmocka_unit_test(supervised_reports_no_pseudo_figures),
+      cmocka_unit_test(stats_of_release_0_1_size_get_only_the_old_fields),
+      cmocka_unit_test(progress_callback_receives_pseudo_figures),
+      cmocka_unit_test(fixmatch_checkpoint_resumes_into_a_fresh_fixmatch_trainer),
+      cmocka_unit_test(checkpoints_across_methods),
+      cmocka_unit_test(failed_resume_across_methods_leaves_the_trainer_unchanged),
+      cmocka_unit_test(pcr_trains),
+      cmocka_unit_test(css_trains_with_a_model_made_for_it),
+      cmocka_unit_test(css_needs_a_representation_head),
+      cmocka_unit_test(pcr_auto_warm_up_is_labeled_only),
+      cmocka_unit_test(explicit_sup_only_iters_delays_the_unlabeled_losses),
+      cmocka_unit_test(css_accepts_an_explicit_representation_head),
       cmocka_unit_test(training_raises_held_out_miou),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

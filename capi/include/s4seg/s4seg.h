@@ -354,7 +354,8 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_step(s4seg_trainer* trainer
 
 /** Asks a running (or the next) s4seg_trainer_step to stop after its current iteration; the request
  *  is used up by the step call it stops. Safe to call from any thread while the step runs, and
- *  async-signal-safe for a valid trainer (one atomic store: usable from a SIGINT handler). */
+ *  async-signal-safe for a valid trainer (one atomic store: usable from a SIGINT handler); for that
+ *  reason a successful call leaves s4seg_last_error() as it was. */
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_cancel(s4seg_trainer* trainer) S4SEG_NOEXCEPT;
 
 /** Iterations completed so far. */
