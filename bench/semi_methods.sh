@@ -6,6 +6,8 @@
 #
 #   bash bench/semi_methods.sh [--s4seg PATH] [--labeled N] [--total N] [--iters N] [--methods "a b"]
 #                              [--work DIR] [--set KEY=VALUE ...]
+# A method may carry its own settings: "css@css.unsup_loss=hard,pseudo.soft_threshold=0.9" runs
+# css with those keys and names its row after the whole spec.
 set -euo pipefail
 
 s4seg=build/samples/cli/s4seg
@@ -13,7 +15,7 @@ labeled=4
 total=96
 val=48
 iters=1000
-methods="supervised fixmatch pcr css"
+methods="supervised fixmatch pcr css css@css.unsup_loss=hard"
 work=$(mktemp -d /tmp/s4seg-bench.XXXXXX)
 extra=()
 while [ $# -gt 0 ]; do
@@ -48,9 +50,14 @@ printf '%s labeled + %s unlabeled synthetic scenes (64x64, 4 classes), %s valida
 rows=()
 sup_last=""
 for m in $methods; do
+  name=${m%%@*}
   args=("${common[@]}" --root "$work/data" --labeled "$work/data/labeled.txt" --val "$work/data/val.txt"
-        --eval-every "$((iters / 6))" --method "$m" --out "$work/$m.s4seg" "${extra[@]}")
-  [ "$m" != supervised ] && args+=(--unlabeled "$work/data/unlabeled.txt")
+        --eval-every "$((iters / 6))" --method "$name" --out "$work/$m.s4seg" "${extra[@]}")
+  if [ "$name" != "$m" ]; then
+    IFS=',' read -ra own <<< "${m#*@}"
+    for kv in "${own[@]}"; do args+=(--set "$kv"); done
+  fi
+  [ "$name" != supervised ] && args+=(--unlabeled "$work/data/unlabeled.txt")
   start=$(date +%s.%N)
   "$s4seg" train "${args[@]}" > "$work/$m.log" 2>&1 || { echo "$m failed; see $work/$m.log" >&2; tail -5 "$work/$m.log" >&2; exit 1; }
   end=$(date +%s.%N)
