@@ -12,6 +12,15 @@ namespace s4seg {
 namespace F = torch::nn::functional;
 
 namespace {
+// Pixels per class (labels outside 0..classes-1, such as 255, land in a last overflow slot), on
+// the host: initialisation is rare, and these counts decide which classes to touch.
+torch::Tensor class_counts_on_host(const torch::Tensor& y, int64_t classes) {
+  torch::Tensor valid = (y >= 0) & (y < classes);
+  return torch::zeros({classes + 1}, y.options())
+      .scatter_add_(0, torch::where(valid, y, torch::full_like(y, classes)), torch::ones_like(y))
+      .cpu();
+}
+
 
 constexpr double kNormEps = 1e-12;
 constexpr int64_t kIgnore = 255;
@@ -75,10 +84,7 @@ void PrototypeBank::init_from_batch(const torch::Tensor& features, const torch::
   torch::Tensor x = features.detach().to(protos_.device(), torch::kFloat);
   torch::Tensor y = labels.to(protos_.device(), torch::kLong);
   // Initialisation is rare: two small syncs decide which classes to touch.
-  torch::Tensor valid = (y >= 0) & (y < c_count);
-  torch::Tensor counts = torch::zeros({c_count + 1}, y.options())
-                             .scatter_add_(0, torch::where(valid, y, torch::full_like(y, c_count)), torch::ones_like(y))
-                             .cpu();
+  torch::Tensor counts = class_counts_on_host(y, c_count);
   torch::Tensor ready = ready_.cpu();
   for (int64_t c = 0; c < c_count; ++c) {
     int64_t n = counts[c].item<int64_t>();
@@ -109,10 +115,7 @@ void PrototypeBank::init_kmeans(const torch::Tensor& features, const torch::Tens
   const int64_t c_count = options_.classes, m = options_.per_class;
   torch::Tensor x = features.detach().to(protos_.device(), torch::kFloat);
   torch::Tensor y = labels.to(protos_.device(), torch::kLong);
-  torch::Tensor valid = (y >= 0) & (y < c_count);
-  torch::Tensor counts = torch::zeros({c_count + 1}, y.options())
-                             .scatter_add_(0, torch::where(valid, y, torch::full_like(y, c_count)), torch::ones_like(y))
-                             .cpu();
+  torch::Tensor counts = class_counts_on_host(y, c_count);
   for (int64_t c = 0; c < c_count; ++c) {
     int64_t n = counts[c].item<int64_t>();
     if (n < m || n == 0) continue;

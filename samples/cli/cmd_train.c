@@ -388,9 +388,7 @@ static int run(int argc, char** argv) {
   memset(&o, 0, sizeof o);
   result = args_parse(argc, argv, specs, NULL, kUsage);
   if (result != ARGS_CONTINUE) return result;
-  for (i = 0; i < o.sets.count && result == ARGS_CONTINUE; ++i)
-    if (!config_is_assignment(o.sets.items[i]))
-      result = cli_usage_error(argv[0], kUsage, "--set expects KEY=VALUE, got '%s'", o.sets.items[i]);
+  result = config_check_assignments(argv[0], kUsage, &o.sets);
   if (result == ARGS_CONTINUE && o.eval_every > 0 && o.val == NULL)
     result = cli_usage_error(argv[0], kUsage, "--eval-every needs --val");
   if (result == ARGS_CONTINUE && o.out[0] == '\0') result = cli_usage_error(argv[0], kUsage, "--out needs a file name");

@@ -23,6 +23,14 @@ int config_is_assignment(const char* assignment) {
   return equals != NULL && equals != assignment;
 }
 
+int config_check_assignments(const char* command, const char* usage, const arg_list* sets) {
+  int i;
+  for (i = 0; i < sets->count; ++i)
+    if (!config_is_assignment(sets->items[i]))
+      return cli_usage_error(command, usage, "--set expects KEY=VALUE, got '%s'", sets->items[i]);
+  return ARGS_CONTINUE;
+}
+
 int config_apply_assignment(s4seg_config* config, const char* assignment) {
   size_t length = strlen(assignment);
   char* key = malloc(length + 1);

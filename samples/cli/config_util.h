@@ -4,12 +4,18 @@
 
 #include <s4seg/s4seg.h>
 
+#include "args.h"
+
 /* Reads `path` and applies it with s4seg_config_parse. Returns CLI_EXIT_OK, or
  * CLI_EXIT_FAILURE after printing why. */
 int config_apply_file(s4seg_config* config, const char* path);
 
 /* True when `assignment` has the form "key=value" with a non-empty key. */
 int config_is_assignment(const char* assignment);
+
+/* Checks that every --set value has the form "key=value". Returns ARGS_CONTINUE, or the usage
+ * error's exit status after printing it for `command`. */
+int config_check_assignments(const char* command, const char* usage, const arg_list* sets);
 
 /* Applies one "key=value" with s4seg_config_set. Returns CLI_EXIT_OK, or CLI_EXIT_FAILURE after
  * printing why. */
