@@ -475,7 +475,7 @@ static int run(int argc, char** argv) {
                       {"--config", ARG_STRING, 0, &o.config_file, 0, 0},
                       {"--set", ARG_LIST, 0, &o.sets, 0, 0},
                       {NULL, ARG_FLAG, 0, NULL, 0, 0}};
-  int i, result;
+  int result;
   memset(&o, 0, sizeof o);
   result = args_parse(argc, argv, specs, NULL, kUsage);
   if (result != ARGS_CONTINUE) return result;

@@ -384,7 +384,7 @@ static int run(int argc, char** argv) {
                       {"--set", ARG_LIST, 0, &o.sets, 0, 0},
                       {"--out", ARG_STRING, 1, &o.out, 0, 0},
                       {NULL, ARG_FLAG, 0, NULL, 0, 0}};
-  int i, result;
+  int result;
   memset(&o, 0, sizeof o);
   result = args_parse(argc, argv, specs, NULL, kUsage);
   if (result != ARGS_CONTINUE) return result;
