@@ -27,15 +27,9 @@ class FixMatch : public MeanTeacherMethod {
     const torch::Tensor& xu = in.unlabeled.images;
     const int64_t h = xl.size(2), w = xl.size(3), bl = xl.size(0);
 
-    TeacherView t = teacher_predict(xu);
-    PseudoLabels pl = pseudo_labels_from_probs(t.probs, in.unlabeled.valid.logical_not());
-    // Dropped pixels keep their argmax with weight 0, so the loss averages over all valid pixels
-    // (UniMatch): a batch with few sure pixels moves the student less.
-    torch::Tensor predicted = pl.labels.clone();
-    filter_->apply(pl, FilterContext{in.iteration, in.total_iterations, {}});
     StepOutputs o;
-    report_pseudo(o, pl, in.unlabeled.valid, in.unlabeled.masks);
-    StrongView s = strong_view(xu, pl, predicted, /*photometric=*/true);
+    UnlabeledTargets u = label_unlabeled(in, *filter_, /*photometric=*/true, o);
+    const StrongView& s = u.strong;
 
     student_->net->train();
     torch::Tensor logits_l, logits_s;
@@ -44,7 +38,7 @@ class FixMatch : public MeanTeacherMethod {
       auto both = student_->net->forward_with_feature_dropout(torch::cat({xl, xu}), feature_dropout_);
       logits_l = both.first.logits.narrow(0, 0, bl);
       torch::Tensor logits_fp = upsample_logits(both.second.logits.narrow(0, bl, xu.size(0)), h, w);
-      fp_loss = weighted_cross_entropy(logits_fp, predicted, pl.weight);
+      fp_loss = weighted_cross_entropy(logits_fp, u.predicted, u.pl.weight);
       logits_s = student_->net->forward(s.images).logits;
     } else {
       torch::Tensor all = student_->net->forward(torch::cat({xl, s.images})).logits;
@@ -52,6 +46,8 @@ class FixMatch : public MeanTeacherMethod {
       logits_s = all.narrow(0, bl, xu.size(0));
     }
     o.losses["supervised"] = supervised_loss(upsample_logits(logits_l, h, w), in.labeled.masks);
+    // Dropped pixels keep their argmax with weight 0, so the loss averages over all valid pixels
+    // (UniMatch): a batch with few sure pixels moves the student less.
     torch::Tensor unsup = weighted_cross_entropy(upsample_logits(logits_s, h, w), s.predicted, s.pl.weight);
     if (fp_loss.defined()) {  // UniMatch splits the unsupervised weight between the two streams
       o.losses["unsupervised"] = unsup * (0.5 * unsup_weight_);

@@ -101,6 +101,19 @@ StrongView MeanTeacherMethod::strong_view(const torch::Tensor& images, const Pse
   return v;
 }
 
+UnlabeledTargets MeanTeacherMethod::label_unlabeled(const StepInputs& in, PseudoFilter& filter, bool photometric,
+                                                   StepOutputs& out) {
+  const torch::Tensor& xu = in.unlabeled.images;
+  TeacherView t = teacher_predict(xu);
+  UnlabeledTargets u;
+  u.pl = pseudo_labels_from_probs(t.probs, in.unlabeled.valid.logical_not());
+  u.predicted = u.pl.labels.clone();
+  filter.apply(u.pl, FilterContext{in.iteration, in.total_iterations, {}});
+  report_pseudo(out, u.pl, in.unlabeled.valid, in.unlabeled.masks);
+  u.strong = strong_view(xu, u.pl, u.predicted, photometric);
+  return u;
+}
+
 void MeanTeacherMethod::report_pseudo(StepOutputs& out, const PseudoLabels& pl, const torch::Tensor& valid,
                                       const torch::Tensor& masks) {
   torch::NoGradGuard ng;

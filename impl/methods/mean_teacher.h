@@ -26,6 +26,13 @@ struct StrongView {
   torch::Tensor partner; // int64 (B): partner index
 };
 
+// The unlabeled half of a step: the teacher's labels on the weak view, filtered, and the strong view.
+struct UnlabeledTargets {
+  PseudoLabels pl;          // filtered, on the weak view
+  torch::Tensor predicted;  // the teacher's unfiltered argmax on the weak view (255 on padding)
+  StrongView strong;        // pl and predicted mixed with the strong images
+};
+
 class MeanTeacherMethod : public Method {
  public:
   MeanTeacherMethod(const Config& c, std::shared_ptr<Model> model);
@@ -47,6 +54,8 @@ class MeanTeacherMethod : public Method {
   TeacherView teacher_predict(const torch::Tensor& images);
   // Mixing per mix.* and, when `photometric`, colour/grey/blur per strong.*.
   StrongView strong_view(const torch::Tensor& images, const PseudoLabels& pl, const torch::Tensor& predicted, bool photometric);
+  // Teacher on the weak view → `filter` → report_pseudo into `out` → strong_view.
+  UnlabeledTargets label_unlabeled(const StepInputs& in, PseudoFilter& filter, bool photometric, StepOutputs& out);
   // "pseudo/keep_ratio" (weighted kept / valid) and "pseudo/accuracy" (kept pixels matching the
   // unlabeled images' own masks, where they have them) on the weak view.
   static void report_pseudo(StepOutputs& out, const PseudoLabels& pl, const torch::Tensor& valid, const torch::Tensor& masks);

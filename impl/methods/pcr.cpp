@@ -83,13 +83,8 @@ class Pcr : public MeanTeacherMethod {
     const torch::Tensor& xu = in.unlabeled.images;
     const int64_t h = xl.size(2), w = xl.size(3), bl = xl.size(0), bu = xu.size(0);
 
-    TeacherView t = teacher_predict(xu);
-    PseudoLabels pl = pseudo_labels_from_probs(t.probs, in.unlabeled.valid.logical_not());
-    torch::Tensor predicted = pl.labels.clone();
-    filter_->apply(pl, FilterContext{in.iteration, in.total_iterations, {}});
     StepOutputs o;
-    report_pseudo(o, pl, in.unlabeled.valid, in.unlabeled.masks);
-    StrongView s = strong_view(xu, pl, predicted, /*photometric=*/false);  // PCR mixes, no colour changes
+    const StrongView s = label_unlabeled(in, *filter_, /*photometric=*/false, o).strong;  // PCR mixes, no colour changes
 
     student_->net->train();
     SegOutput out = student_->net->forward(torch::cat({xl, s.images}));

@@ -58,7 +58,10 @@ void palette_colorize_filtered(const s4seg_image_view* indices, uint8_t* rgb) {
   colorize_with(indices, table, rgb);
 }
 
-void palette_overlay(const s4seg_image_view* image, const uint8_t* labels, uint8_t* rgb) {
+/* Blends each pixel 50 % with its label's colour; labels are read `label_step` bytes apart within
+ * rows `label_stride` bytes apart. With `keep_ignore`, pixels labelled PALETTE_IGNORE stay as they are. */
+static void blend(const s4seg_image_view* image, const uint8_t* labels, size_t label_stride, size_t label_step,
+                  int keep_ignore, uint8_t* rgb) {
   uint8_t table[256][3];
   size_t width = (size_t)image->width;
   int grey = image->channels == 1;
@@ -66,39 +69,25 @@ void palette_overlay(const s4seg_image_view* image, const uint8_t* labels, uint8
   palette_table(table);
   for (y = 0; y < image->height; ++y) {
     const uint8_t* src = image->data + (size_t)y * (size_t)image->row_stride;
-    const uint8_t* row_labels = labels + (size_t)y * width;
+    const uint8_t* row_labels = labels + (size_t)y * label_stride;
     uint8_t* dst = rgb + (size_t)y * width * 3;
     size_t x;
     int c;
     for (x = 0; x < width; ++x) {
-      const uint8_t* colour = table[row_labels[x]];
+      uint8_t label = row_labels[x * label_step];
       for (c = 0; c < 3; ++c) {
         unsigned pixel = grey ? src[x] : src[3 * x + (size_t)c];
-        dst[3 * x + (size_t)c] = (uint8_t)((pixel + colour[c] + 1u) / 2u);
+        dst[3 * x + (size_t)c] = keep_ignore && label == PALETTE_IGNORE ? (uint8_t)pixel
+                                                                         : (uint8_t)((pixel + table[label][c] + 1u) / 2u);
       }
     }
   }
 }
 
+void palette_overlay(const s4seg_image_view* image, const uint8_t* labels, uint8_t* rgb) {
+  blend(image, labels, (size_t)image->width, 1, 0, rgb);
+}
+
 void palette_overlay_kept(const s4seg_image_view* image, const s4seg_image_view* labels, uint8_t* rgb) {
-  uint8_t table[256][3];
-  size_t width = (size_t)image->width;
-  int grey = image->channels == 1;
-  int32_t y;
-  palette_table(table);
-  for (y = 0; y < image->height; ++y) {
-    const uint8_t* src = image->data + (size_t)y * (size_t)image->row_stride;
-    const uint8_t* row_labels = labels->data + (size_t)y * (size_t)labels->row_stride;
-    uint8_t* dst = rgb + (size_t)y * width * 3;
-    size_t x;
-    int c;
-    for (x = 0; x < width; ++x) {
-      uint8_t label = row_labels[x * (size_t)labels->channels];
-      for (c = 0; c < 3; ++c) {
-        unsigned pixel = grey ? src[x] : src[3 * x + (size_t)c];
-        dst[3 * x + (size_t)c] =
-            label == PALETTE_IGNORE ? (uint8_t)pixel : (uint8_t)((pixel + table[label][c] + 1u) / 2u);
-      }
-    }
-  }
+  blend(image, labels->data, (size_t)labels->row_stride, (size_t)labels->channels, 1, rgb);
 }
