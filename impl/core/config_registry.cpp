@@ -58,7 +58,9 @@ const KeySpec kKeys[] = {
     {"teacher.momentum", T::Double, "0.99", 0, 1, "", "EMA teacher: decay cap m in min(1 - 1/(t+1), m)."},
     {"teacher.bn", T::String, "copy", 0, 0, "copy|own",
      "EMA teacher BatchNorm statistics: copy the student's at every update, or keep its own (refreshed in train mode)."},
-    {"teacher.mode", T::String, "eval", 0, 0, "eval|train", "Mode the teacher runs in while pseudo-labelling (train = batch statistics, CSS)."},
+    {"teacher.mode", T::String, "auto", 0, 0, "auto|eval|train",
+     "Mode the teacher runs in while pseudo-labelling: eval (running statistics) or train (batch statistics); auto = "
+     "train for css (its code), eval otherwise."},
     {"strong.jitter_p", T::Double, "0.8", 0, 1, "", "Strong view: probability of colour jitter per image."},
     {"strong.brightness", T::Double, "0.5", 0, 1, "", "Strong view: brightness factor drawn from [1-b, 1+b]."},
     {"strong.contrast", T::Double, "0.5", 0, 1, "", "Strong view: contrast factor drawn from [1-c, 1+c]."},
@@ -70,7 +72,9 @@ const KeySpec kKeys[] = {
     {"strong.blur_sigma_max", T::Double, "2.0", 0.01, 20, "", "Strong view: largest blur sigma (pixels)."},
     {"mix.type", T::String, "cutmix", 0, 0, "cutmix|boxes|classmix|none",
      "Mixing of unlabeled images: cutmix (one half-area box), boxes (CPS multi-box), classmix, none."},
-    {"mix.p", T::Double, "0.5", 0, 1, "", "Probability that a batch is mixed (cutmix; boxes and classmix always mix when p > 0)."},
+    {"mix.p", T::Double, "-1", -1, 1, "",
+     "Probability that a batch is mixed (cutmix; boxes and classmix always mix when p > 0); -1 = auto: 1 for css (its "
+     "code mixes every batch), 0.5 otherwise."},
     {"mix.boxes", T::Int, "3", 1, 16, "", "boxes: number of boxes per image."},
     {"mix.box_min", T::Double, "0.25", 0, 1, "", "boxes: smallest total area fraction."},
     {"mix.box_max", T::Double, "0.5", 0, 1, "", "boxes: largest total area fraction."},

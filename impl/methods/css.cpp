@@ -113,8 +113,10 @@ class Css : public MeanTeacherMethod {
                                    : attention_threshold_cross_entropy(logits.narrow(0, bl, bu), s.pl.labels, s.pl.weight);
     o.losses["unsupervised"] = lu * unsup_weight_;
 
+    // The prototypes keep moving after λ_c has ramped down: the agreement filter (mix) and the
+    // representation-space labels (cross) compare the teacher's drifting representations with them.
     const double lambda = contrast_lambda(in.labeled_epoch);
-    if (lambda > 0) {
+    {
       torch::Tensor rep = out.rep.to(torch::kFloat);  // (bl + bu, D, h/4, w/4)
       const int64_t rh = rep.size(2), rw = rep.size(3);
       torch::Tensor labels = torch::cat({nearest(in.labeled.masks, rh, rw), nearest(mixed_contrast, rh, rw)});
@@ -136,6 +138,7 @@ class Css : public MeanTeacherMethod {
         torch::Tensor ok = upd_lab != kIgnoreIndex;
         bank_->ema_update(upd_rep, upd_lab, torch::zeros({upd_lab.size(0), classes_}, upd_lab.options()), ok);
       }
+      if (lambda <= 0) return o;
       torch::Tensor sel = valid.nonzero().squeeze(1);
       torch::Tensor reps_v = flat_rep.index_select(0, sel);
       torch::Tensor labs_v = flat_lab.index_select(0, sel);

@@ -14,7 +14,9 @@ MeanTeacherMethod::MeanTeacherMethod(const Config& c, std::shared_ptr<Model> mod
       student_(clone_model(*teacher_)),
       unsup_weight_(c.get_double("train.unsup_weight")),
       ema_(EmaOptions{c.get_double("teacher.momentum"), c.get_string("teacher.bn") == "own" ? BnPolicy::Own : BnPolicy::Copy}) {
-  teacher_train_mode_ = c.get_string("teacher.mode") == "train";
+  const bool css = c.get_string("train.method") == "css";
+  const std::string mode = c.get_string("teacher.mode");
+  teacher_train_mode_ = mode == "train" || (mode == "auto" && css);
   ohem_ = c.get_string("train.loss") == "ohem";
   ohem_thresh_ = c.get_double("train.ohem_thresh");
   ohem_min_kept_ = c.get_int("train.ohem_min_kept");
@@ -32,6 +34,7 @@ MeanTeacherMethod::MeanTeacherMethod(const Config& c, std::shared_ptr<Model> mod
   strong_.blur_sigma_max = std::max(c.get_double("strong.blur_sigma_min"), c.get_double("strong.blur_sigma_max"));
   mix_ = c.get_string("mix.type");
   mix_p_ = c.get_double("mix.p");
+  if (mix_p_ < 0) mix_p_ = css ? 1.0 : 0.5;
   boxes_ = c.get_int("mix.boxes");
   box_min_ = std::min(c.get_double("mix.box_min"), c.get_double("mix.box_max"));
   box_max_ = std::max(c.get_double("mix.box_min"), c.get_double("mix.box_max"));
