@@ -164,4 +164,13 @@ std::vector<torch::Tensor> apply_mix(const torch::Tensor& mask, const torch::Ten
   return out;
 }
 
+torch::Tensor paste_mask(const MixOptions& o, int64_t batch, int64_t height, int64_t width, const torch::Tensor& labels,
+                         const torch::Tensor& partner, const c10::Device& device) {
+  torch::NoGradGuard ng;
+  if (o.type == "cutmix") return cutmix_half_box_mask(batch, height, width, o.p, device);
+  if (o.type == "boxes" && o.p > 0) return cutmix_boxes_mask(batch, height, width, o.boxes, o.box_min, o.box_max, device);
+  if (o.type == "classmix" && o.p > 0) return classmix_mask(labels).index_select(0, partner);
+  return torch::zeros({batch, height, width}, torch::TensorOptions().dtype(torch::kBool).device(device));
+}
+
 }  // namespace s4seg

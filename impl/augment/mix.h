@@ -5,6 +5,7 @@
 #pragma once
 #include <torch/types.h>
 
+#include <string>
 #include <vector>
 
 namespace s4seg {
@@ -25,6 +26,18 @@ torch::Tensor cutmix_boxes_mask(int64_t batch, int64_t height, int64_t width, in
 // mask is read as "paste from this image into its partner": use apply_mix with partner = roll so
 // that image i receives the chosen classes of image i+1.
 torch::Tensor classmix_mask(const torch::Tensor& labels);
+
+struct MixOptions {
+  std::string type = "cutmix";  // cutmix | boxes | classmix | none
+  double p = 0.5;               // cutmix: probability per batch; boxes, classmix: mix when p > 0
+  int64_t boxes = 3;
+  double box_min = 0.25, box_max = 0.5;
+};
+
+// The paste mask of `o.type` for a batch; `labels` (B, H, W) are needed by classmix only (whose
+// mask is returned already moved to the receiving images, ready for apply_mix with `partner`).
+torch::Tensor paste_mask(const MixOptions& o, int64_t batch, int64_t height, int64_t width, const torch::Tensor& labels,
+                         const torch::Tensor& partner, const c10::Device& device);
 
 // The partner of image i is image (i + 1) mod B (U²PL).
 torch::Tensor partner_index(int64_t batch, const c10::Device& device);

@@ -8,7 +8,7 @@
 
 namespace s4seg {
 
-torch::Tensor class_probabilities(Model& model, const std::vector<const Image*>& images) {
+torch::Tensor class_probabilities(Model& model, const std::vector<const Image*>& images, torch::Tensor* inputs) {
   require(!images.empty(), "no images to predict");
   const Image& first = *images.front();
   require(first.width >= 8 && first.height >= 8, "images must be at least 8x8 pixels");
@@ -22,6 +22,7 @@ torch::Tensor class_probabilities(Model& model, const std::vector<const Image*>&
   }
   torch::Tensor x = normalize_images(torch::cat(batch, 0).to(torch::kFloat));
   if (model.channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast);
+  if (inputs) *inputs = x;
   torch::Tensor logits;
   {
     CudaBf16Autocast autocast(amp);

@@ -16,8 +16,9 @@ struct Prediction {
 };
 
 // Softmax class probabilities, float (B, C, H, W) on the model's device, of images that all have
-// the same size. Caller holds model.mutex.
-torch::Tensor class_probabilities(Model& model, const std::vector<const Image*>& images);
+// the same size. Caller holds model.mutex. `inputs`, when given, receives the normalised images
+// (B, 3, H, W) the model saw (for a discriminator that judges prediction and image together).
+torch::Tensor class_probabilities(Model& model, const std::vector<const Image*>& images, torch::Tensor* inputs = nullptr);
 
 // Caller holds model.mutex. Consecutive images of equal size run as one batch (at most
 // kMaxPredictBatch at a time).

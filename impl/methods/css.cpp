@@ -4,7 +4,6 @@
 // supervise the other. L = L_s + L_u (attention-threshold CE) + λ_c(t)·L_c (prototype InfoNCE
 // with hard anchors chosen by the prototype-similarity indicator). Defaults follow the code;
 // css.prototype_source / valid_source / unsup_loss / rampdown_epochs select the paper's variants.
-#include <torch/nn/functional/upsampling.h>
 #include <torch/torch.h>
 
 #include <cmath>
@@ -14,21 +13,13 @@
 #include "losses/cross_entropy.h"
 #include "losses/semi_losses.h"
 #include "methods/mean_teacher.h"
+#include "methods/method_parts.h"
 #include "methods/methods.h"
 #include "models/prototype_bank.h"
 
 namespace s4seg {
 
-namespace F = torch::nn::functional;
-
 namespace {
-// Nearest-neighbour resize of int64 / bool (B, H, W) maps to (h, w).
-torch::Tensor nearest(const torch::Tensor& t, int64_t h, int64_t w) {
-  torch::Tensor f = F::interpolate(t.unsqueeze(1).to(torch::kFloat),
-                                   F::InterpolateFuncOptions().size(std::vector<int64_t>{h, w}).mode(torch::kNearest));
-  return f.squeeze(1).round().to(t.scalar_type());
-}
-
 class Css : public MeanTeacherMethod {
  public:
   Css(const Config& c, std::shared_ptr<Model> model) : MeanTeacherMethod(c, std::move(model)) {
@@ -87,7 +78,7 @@ class Css : public MeanTeacherMethod {
 
     // L_u labels: mix → agreement of both spaces; cross → representation space; logit → logit.
     PseudoLabels unsup = cross_now ? repsp : logit;
-    FilterContext ctx{in.iteration, in.total_iterations, repsp.labels};
+    FilterContext ctx{in.iteration, in.total_iterations, repsp.labels, {}};
     if (strategy_ == "mix") {
       unsup.labels = unsup.labels.clone();
       unsup.weight = unsup.weight.clone();
@@ -119,7 +110,7 @@ class Css : public MeanTeacherMethod {
     {
       torch::Tensor rep = out.rep.to(torch::kFloat);  // (bl + bu, D, h/4, w/4)
       const int64_t rh = rep.size(2), rw = rep.size(3);
-      torch::Tensor labels = torch::cat({nearest(in.labeled.masks, rh, rw), nearest(mixed_contrast, rh, rw)});
+      torch::Tensor labels = torch::cat({resize_nearest(in.labeled.masks, rh, rw), resize_nearest(mixed_contrast, rh, rw)});
       torch::Tensor flat_rep = rep.permute({0, 2, 3, 1}).reshape({-1, rep.size(1)});
       torch::Tensor flat_lab = labels.reshape({-1});
       torch::Tensor valid = flat_lab != kIgnoreIndex;
@@ -131,7 +122,7 @@ class Css : public MeanTeacherMethod {
         torch::Tensor upd_rep = flat_rep.detach(), upd_lab = flat_lab;
         if (teacher_protos_) {
           torch::Tensor trep = t.out.rep.to(torch::kFloat);
-          torch::Tensor tl = nearest(contrast_labels, trep.size(2), trep.size(3)).reshape({-1});
+          torch::Tensor tl = resize_nearest(contrast_labels, trep.size(2), trep.size(3)).reshape({-1});
           upd_rep = torch::cat({flat_rep.detach().narrow(0, 0, bl * rh * rw), trep.permute({0, 2, 3, 1}).reshape({-1, trep.size(1)})});
           upd_lab = torch::cat({flat_lab.narrow(0, 0, bl * rh * rw), tl});
         }

@@ -13,16 +13,14 @@ MeanTeacherMethod::MeanTeacherMethod(const Config& c, std::shared_ptr<Model> mod
     : teacher_(std::move(model)),
       student_(clone_model(*teacher_)),
       unsup_weight_(c.get_double("train.unsup_weight")),
-      ema_(EmaOptions{c.get_double("teacher.momentum"), c.get_string("teacher.bn") == "own" ? BnPolicy::Own : BnPolicy::Copy}) {
-  const bool css = c.get_string("train.method") == "css";
+      ema_(EmaOptions{c.get_double("teacher.momentum"), c.get_string("teacher.bn") == "own" ? BnPolicy::Own : BnPolicy::Copy}),
+      config_(c),
+      supervised_(c) {
+  const std::string method = c.get_string("train.method");
   const std::string mode = c.get_string("teacher.mode");
-  teacher_train_mode_ = mode == "train" || (mode == "auto" && css);
-  ohem_ = c.get_string("train.loss") == "ohem";
-  ohem_thresh_ = c.get_double("train.ohem_thresh");
-  ohem_min_kept_ = c.get_int("train.ohem_min_kept");
-  decoder_lr_mult_ = c.get_double("train.decoder_lr_mult");
+  teacher_train_mode_ = mode == "train" || (mode == "auto" && method == "css");  // CSS's code labels in train mode
   sup_only_iters_ = c.get_int("train.sup_only_iters");
-  if (sup_only_iters_ < 0) sup_only_iters_ = c.get_string("train.method") == "pcr" ? c.get_int("train.iters") / 10 : 0;
+  if (sup_only_iters_ < 0) sup_only_iters_ = method == "pcr" || method == "rc2l" ? c.get_int("train.iters") / 10 : 0;
   strong_.jitter_p = c.get_double("strong.jitter_p");
   strong_.brightness = c.get_double("strong.brightness");
   strong_.contrast = c.get_double("strong.contrast");
@@ -32,17 +30,11 @@ MeanTeacherMethod::MeanTeacherMethod(const Config& c, std::shared_ptr<Model> mod
   strong_.blur_p = c.get_double("strong.blur_p");
   strong_.blur_sigma_min = std::min(c.get_double("strong.blur_sigma_min"), c.get_double("strong.blur_sigma_max"));
   strong_.blur_sigma_max = std::max(c.get_double("strong.blur_sigma_min"), c.get_double("strong.blur_sigma_max"));
-  mix_ = c.get_string("mix.type");
-  mix_p_ = c.get_double("mix.p");
-  if (mix_p_ < 0) mix_p_ = css ? 1.0 : 0.5;
-  boxes_ = c.get_int("mix.boxes");
-  box_min_ = std::min(c.get_double("mix.box_min"), c.get_double("mix.box_max"));
-  box_max_ = std::max(c.get_double("mix.box_min"), c.get_double("mix.box_max"));
+  mix_ = mix_options_from_config(c);
 }
 
 std::vector<ParamGroup> MeanTeacherMethod::param_groups() {
-  return {{"encoder", student_->net->encoder_parameters(), 1.0},
-          {"decoder", student_->net->decoder_parameters(), decoder_lr_mult_}};
+  return segmentation_param_groups(*student_->net, config_);
 }
 
 void MeanTeacherMethod::after_step(int64_t iteration) {
@@ -55,7 +47,7 @@ void MeanTeacherMethod::after_step(int64_t iteration) {
 }
 
 torch::Tensor MeanTeacherMethod::supervised_loss(const torch::Tensor& logits, const torch::Tensor& masks) const {
-  return ohem_ ? ohem_cross_entropy(logits, masks, ohem_thresh_, ohem_min_kept_) : ignore_cross_entropy(logits, masks);
+  return supervised_(logits, masks);
 }
 
 StepOutputs MeanTeacherMethod::labeled_only_step(const StepInputs& in) {
@@ -86,16 +78,7 @@ StrongView MeanTeacherMethod::strong_view(const torch::Tensor& images, const Pse
   StrongView v;
   v.partner = partner_index(b, images.device());
   torch::Tensor x = photometric ? strong_photometric(images, strong_) : images;
-  if (mix_ == "cutmix")
-    v.paste = cutmix_half_box_mask(b, h, w, mix_p_, images.device());
-  else if (mix_ == "boxes")
-    v.paste = mix_p_ > 0 ? cutmix_boxes_mask(b, h, w, boxes_, box_min_, box_max_, images.device())
-                         : torch::zeros({b, h, w}, torch::TensorOptions().dtype(torch::kBool).device(images.device()));
-  else if (mix_ == "classmix")  // image i receives the chosen classes of its partner
-    v.paste = mix_p_ > 0 ? classmix_mask(pl.labels).index_select(0, v.partner)
-                         : torch::zeros({b, h, w}, torch::TensorOptions().dtype(torch::kBool).device(images.device()));
-  else
-    v.paste = torch::zeros({b, h, w}, torch::TensorOptions().dtype(torch::kBool).device(images.device()));
+  v.paste = paste_mask(mix_, b, h, w, pl.labels, v.partner, images.device());
   std::vector<torch::Tensor> mixed =
       apply_mix(v.paste, v.partner, {x, pl.labels, pl.confidence, pl.entropy, pl.weight, predicted});
   v.images = mixed[0];
@@ -111,20 +94,10 @@ UnlabeledTargets MeanTeacherMethod::label_unlabeled(const StepInputs& in, Pseudo
   UnlabeledTargets u;
   u.pl = pseudo_labels_from_probs(t.probs, in.unlabeled.valid.logical_not());
   u.predicted = u.pl.labels.clone();
-  filter.apply(u.pl, FilterContext{in.iteration, in.total_iterations, {}});
+  filter.apply(u.pl, FilterContext{in.iteration, in.total_iterations, {}, {}});
   report_pseudo(out, u.pl, in.unlabeled.valid, in.unlabeled.masks);
   u.strong = strong_view(xu, u.pl, u.predicted, photometric);
   return u;
-}
-
-void MeanTeacherMethod::report_pseudo(StepOutputs& out, const PseudoLabels& pl, const torch::Tensor& valid,
-                                      const torch::Tensor& masks) {
-  torch::NoGradGuard ng;
-  torch::Tensor v = valid.to(torch::kFloat);
-  out.metrics["pseudo/keep_ratio"] = torch::stack({(pl.weight * v).sum(), v.sum()});
-  torch::Tensor checked = (pl.weight > 0) & (masks != kIgnoreIndex) & valid;
-  torch::Tensor correct = checked & (pl.labels == masks);
-  out.metrics["pseudo/accuracy"] = torch::stack({correct.sum().to(torch::kFloat), checked.sum().to(torch::kFloat)});
 }
 
 void MeanTeacherMethod::save(Records& out) const {

@@ -6,8 +6,10 @@
 #include <memory>
 #include <string>
 
+#include "augment/mix.h"
 #include "augment/strong.h"
 #include "methods/method.h"
+#include "methods/method_parts.h"
 #include "pseudo/pseudo_labels.h"
 #include "train/ema_teacher.h"
 
@@ -56,9 +58,9 @@ class MeanTeacherMethod : public Method {
   StrongView strong_view(const torch::Tensor& images, const PseudoLabels& pl, const torch::Tensor& predicted, bool photometric);
   // Teacher on the weak view → `filter` → report_pseudo into `out` → strong_view.
   UnlabeledTargets label_unlabeled(const StepInputs& in, PseudoFilter& filter, bool photometric, StepOutputs& out);
-  // "pseudo/keep_ratio" (weighted kept / valid) and "pseudo/accuracy" (kept pixels matching the
-  // unlabeled images' own masks, where they have them) on the weak view.
-  static void report_pseudo(StepOutputs& out, const PseudoLabels& pl, const torch::Tensor& valid, const torch::Tensor& masks);
+  const MixOptions& mix_options() const { return mix_; }
+  // Colour / grey / blur per strong.* (no geometry), for methods that build their own views.
+  torch::Tensor photometric(const torch::Tensor& images) const { return strong_photometric(images, strong_); }
   // Extra state of a subclass: saved under "method/", loaded all-or-nothing.
   virtual void save_extra(Records& /*out*/) const {}
   virtual void load_extra(const Records& /*in*/, const std::string& /*who*/) {}
@@ -70,15 +72,11 @@ class MeanTeacherMethod : public Method {
  private:
   EmaTeacher ema_;
   bool teacher_train_mode_;
-  bool ohem_;
-  double ohem_thresh_;
-  int64_t ohem_min_kept_;
-  double decoder_lr_mult_;
+  Config config_;
+  SupervisedLoss supervised_;
   int64_t sup_only_iters_;
   StrongAugOptions strong_;
-  std::string mix_;
-  double mix_p_, box_min_, box_max_;
-  int64_t boxes_;
+  MixOptions mix_;
 };
 
 }  // namespace s4seg

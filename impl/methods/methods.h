@@ -10,5 +10,7 @@ std::unique_ptr<Method> make_supervised(const Config& c, std::shared_ptr<Model> 
 std::unique_ptr<Method> make_fixmatch(const Config& c, std::shared_ptr<Model> model);
 std::unique_ptr<Method> make_pcr(const Config& c, std::shared_ptr<Model> model);
 std::unique_ptr<Method> make_css(const Config& c, std::shared_ptr<Model> model);
+std::unique_ptr<Method> make_rrn(const Config& c, std::shared_ptr<Model> model);
+std::unique_ptr<Method> make_rc2l(const Config& c, std::shared_ptr<Model> model);
 
 }  // namespace s4seg

@@ -70,7 +70,7 @@ DeepLabV3PlusImpl::DeepLabV3PlusImpl(const DeepLabOptions& o) {
     in = o.aspp_channels;
   }
   register_module("head", head);
-  classifier = register_module("classifier", nn::Conv2d(nn::Conv2dOptions(in, o.num_classes, 1)));
+  if (o.classifier) classifier = register_module("classifier", nn::Conv2d(nn::Conv2dOptions(in, o.num_classes, 1)));
   if (o.rep_dim > 0) {
     // ReCo/CSS representation head: a parallel branch on the same feature as the classifier.
     const int64_t feat = o.aspp_channels + o.low_level_channels;
@@ -85,7 +85,10 @@ DeepLabV3PlusImpl::DeepLabV3PlusImpl(const DeepLabOptions& o) {
 DecoderOutput DeepLabV3PlusImpl::forward(torch::Tensor low, torch::Tensor high) {
   torch::Tensor l = low_proj->forward(low);
   torch::Tensor feature = torch::cat({resize_to(aspp->forward(high), l), l}, 1);
-  DecoderOutput out{classifier(head->forward(feature)), feature, {}};
+  DecoderOutput out;
+  out.feature = feature;
+  out.head_feature = head->forward(feature);
+  if (!classifier.is_empty()) out.logits = classifier(out.head_feature);
   if (!rep_head.is_empty()) out.rep = rep_head->forward(feature);
   return out;
 }

@@ -23,12 +23,14 @@ struct DeepLabOptions {
   int64_t head_convs = 2;
   double dropout = 0.1;
   int64_t rep_dim = 0;  // representation head output channels (CSS); 0 = no head
+  bool classifier = true;  // false: a mask-classification head (RC²L) reads head_feature instead
 };
 
 struct DecoderOutput {
   torch::Tensor logits;   // (B, C, H/4, W/4)
   torch::Tensor feature;  // (B, aspp_channels + low_level_channels, H/4, W/4)
   torch::Tensor rep;      // (B, rep_dim, H/4, W/4); undefined without a representation head
+  torch::Tensor head_feature;  // (B, aspp_channels, H/4, W/4): the head convolutions' output
 };
 
 class AsppImpl : public torch::nn::Module {

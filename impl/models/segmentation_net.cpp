@@ -3,6 +3,8 @@
 #include <torch/nn/functional/dropout.h>
 #include <torch/nn/functional/upsampling.h>
 
+#include "core/error.h"
+
 namespace s4seg {
 
 SegNetOptions SegNetOptions::from_config(const Config& c) {
@@ -17,6 +19,24 @@ SegNetOptions SegNetOptions::from_config(const Config& c) {
   o.decoder.dropout = c.get_double("model.dropout");
   const int64_t rep = c.get_int("model.rep_dim");
   o.decoder.rep_dim = rep >= 0 ? rep : (c.get_string("train.method") == "css" ? o.decoder.aspp_channels : 0);
+  const std::string method = c.get_string("train.method");
+  const int64_t branches = c.get_int("model.branches");
+  o.branches = branches > 0 ? branches : (method == "rrn" ? 2 : 1);
+  const std::string head = c.get_string("model.head");
+  o.mask_head = head == "mask" || (head == "auto" && method == "rc2l");
+  o.decoder.classifier = !o.mask_head;
+  o.mask.num_classes = o.decoder.num_classes;
+  o.mask.pixel_channels = o.decoder.aspp_channels;
+  o.mask.hidden = c.get_int("model.mask_hidden");
+  o.mask.queries = c.get_int("model.queries");
+  o.mask.layers = c.get_int("model.mask_layers");
+  o.mask.heads = c.get_int("model.mask_heads");
+  o.mask.ffn = c.get_int("model.mask_ffn");
+  require(o.mask.hidden % o.mask.heads == 0, "model.mask_hidden (" + std::to_string(o.mask.hidden) +
+                                                 ") must be a multiple of model.mask_heads (" + std::to_string(o.mask.heads) + ")");
+  const std::string disc = c.get_string("model.discriminator");
+  o.discriminator = disc == "auto" ? (method == "rrn" ? "patch" : "none") : disc;
+  o.discriminator_width = c.get_int("model.discriminator_width");
   std::string rates = c.get_string("model.aspp_rates");
   if (rates == "auto")
     o.decoder.aspp_rates = o.backbone.output_stride == 8 ? std::vector<int64_t>{12, 24, 36} : std::vector<int64_t>{6, 12, 18};
@@ -26,22 +46,61 @@ SegNetOptions SegNetOptions::from_config(const Config& c) {
 }
 
 SegmentationNetImpl::SegmentationNetImpl(const SegNetOptions& o)
-    : num_classes_(o.decoder.num_classes), rep_dim_(o.decoder.rep_dim) {
+    : num_classes_(o.decoder.num_classes), rep_dim_(o.decoder.rep_dim), branches_(o.branches) {
+  require(o.branches == 1 || o.branches == 2, "model.branches must be 1 or 2");
   backbone = register_module("backbone", ResNet(o.backbone));
   DeepLabOptions d = o.decoder;
   d.low_channels = backbone->low_channels();
   d.high_channels = backbone->high_channels();
   decoder = register_module("decoder", DeepLabV3Plus(d));
+  // The second branch is built after the first from the same generator, so its initialisation
+  // differs (RRN/CPS need two differently initialised networks).
+  if (branches_ == 2) {
+    backbone2 = register_module("branch2_backbone", ResNet(o.backbone));
+    decoder2 = register_module("branch2_decoder", DeepLabV3Plus(d));
+  }
+  if (o.mask_head) {
+    MaskHeadOptions m = o.mask;
+    m.memory_channels = backbone->high_channels();
+    mask_head = register_module("mask_head", MaskHead(m));
+  }
+  if (o.discriminator != "none") {
+    DiscriminatorOptions dopt;
+    dopt.in_channels = num_classes_ + 3;
+    dopt.ndf = o.discriminator_width;
+    dopt.patch = o.discriminator == "patch";
+    for (int64_t k = 0; k < branches_; ++k)
+      discriminators_.push_back(register_module("discriminator" + std::to_string(k + 1), Discriminator(dopt)));
+  }
+}
+
+SegOutput SegmentationNetImpl::forward_branch(torch::Tensor x, int64_t branch) {
+  require(branch >= 0 && branch < branches_, "branch " + std::to_string(branch) + " of a " + std::to_string(branches_) +
+                                                 "-branch model");
+  ResNetFeatures f = (branch == 0 ? backbone : backbone2)->forward(x);
+  DecoderOutput d = (branch == 0 ? decoder : decoder2)->forward(f.low, f.high);
+  SegOutput o{d.logits, d.feature, d.rep, {}, {}, {}};
+  if (!mask_head.is_empty()) {
+    MaskHeadOutput m = mask_head->forward(d.head_feature, f.high);
+    o.class_logits = m.class_logits;
+    o.mask_logits = m.mask_logits;
+    o.pixel_embed = m.pixel_embed;
+    o.logits = mask_semantic_logits(m.class_logits, m.mask_logits);
+  }
+  return o;
 }
 
 SegOutput SegmentationNetImpl::forward(torch::Tensor x) {
-  ResNetFeatures f = backbone->forward(x);
-  DecoderOutput d = decoder->forward(f.low, f.high);
-  return {d.logits, d.feature, d.rep};
+  if (branches_ == 1) return forward_branch(x, 0);
+  SegOutput a = forward_branch(x, 0);
+  a.logits = (a.logits + forward_branch(x, 1).logits) * 0.5;  // RRN's inference: the mean of both branches
+  return a;
 }
 
 std::pair<SegOutput, SegOutput> SegmentationNetImpl::forward_with_feature_dropout(torch::Tensor x, double p) {
   namespace F = torch::nn::functional;
+  if (branches_ != 1 || !mask_head.is_empty())
+    fail(Status::Unsupported, "feature perturbation (fixmatch.feature_dropout) needs a one-branch DeepLabV3+ model");
   ResNetFeatures f = backbone->forward(x);
   const auto drop = F::Dropout2dFuncOptions().p(p).training(is_training());
   torch::Tensor low = torch::cat({f.low, F::dropout2d(f.low, drop)});
@@ -49,12 +108,32 @@ std::pair<SegOutput, SegOutput> SegmentationNetImpl::forward_with_feature_dropou
   DecoderOutput d = decoder->forward(low, high);
   const int64_t b = x.size(0);
   auto half = [b](const torch::Tensor& t, int64_t i) { return t.defined() ? t.narrow(0, i * b, b) : t; };
-  return {SegOutput{half(d.logits, 0), half(d.feature, 0), half(d.rep, 0)},
-          SegOutput{half(d.logits, 1), half(d.feature, 1), half(d.rep, 1)}};
+  return {SegOutput{half(d.logits, 0), half(d.feature, 0), half(d.rep, 0), {}, {}, {}},
+          SegOutput{half(d.logits, 1), half(d.feature, 1), half(d.rep, 1), {}, {}, {}}};
 }
 
-std::vector<torch::Tensor> SegmentationNetImpl::encoder_parameters() { return backbone->parameters(); }
-std::vector<torch::Tensor> SegmentationNetImpl::decoder_parameters() { return decoder->parameters(); }
+namespace {
+void append(std::vector<torch::Tensor>& to, const std::vector<torch::Tensor>& from) { to.insert(to.end(), from.begin(), from.end()); }
+}  // namespace
+
+std::vector<torch::Tensor> SegmentationNetImpl::encoder_parameters() {
+  std::vector<torch::Tensor> p = backbone->parameters();
+  if (!backbone2.is_empty()) append(p, backbone2->parameters());
+  return p;
+}
+
+std::vector<torch::Tensor> SegmentationNetImpl::decoder_parameters() {
+  std::vector<torch::Tensor> p = decoder->parameters();
+  if (!decoder2.is_empty()) append(p, decoder2->parameters());
+  if (!mask_head.is_empty()) append(p, mask_head->parameters());
+  return p;
+}
+
+std::vector<torch::Tensor> SegmentationNetImpl::segmentation_parameters() {
+  std::vector<torch::Tensor> p = encoder_parameters();
+  append(p, decoder_parameters());
+  return p;
+}
 
 torch::Tensor upsample_logits(const torch::Tensor& logits, int64_t height, int64_t width) {
   namespace F = torch::nn::functional;

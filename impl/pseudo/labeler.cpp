@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "infer/predictor.h"
 #include "pseudo/filter_config.h"
+#include "pseudo/region_score.h"
 
 namespace s4seg {
 
@@ -33,16 +34,22 @@ std::vector<uint64_t> counts(const torch::Tensor& t) {
 Labeler::Labeler(std::shared_ptr<Model> model, const Config& config) : model_(std::move(model)) {
   FilterOptions o = filter_options_from_config(config, model_->net->num_classes(), "threshold");
   require(o.kind != "agreement", "pseudo.filter = agreement needs prototypes, which a labeler does not have");
+  require(o.kind != "discriminator" || model_->net->discriminator_count() > 0,
+          "pseudo.filter = discriminator needs a model with discriminators (created and trained with train.method = rrn, "
+          "or model.discriminator = patch|image)");
+  uses_discriminators_ = o.kind == "discriminator";
   filter_ = make_filter(o);
 }
 
 LabelResult Labeler::run(const Image& image) {
   std::lock_guard<std::recursive_mutex> lock(model_->mutex);
   torch::NoGradGuard ng;
-  torch::Tensor probs = class_probabilities(*model_, {&image});
+  torch::Tensor inputs;
+  torch::Tensor probs = class_probabilities(*model_, {&image}, &inputs);
   PseudoLabels pl = pseudo_labels_from_probs(probs);
   torch::Tensor predicted = pl.labels.clone();
   FilterContext ctx;  // iteration 0 of 1: the entropy filter keeps pseudo.keep_start of the pixels
+  if (uses_discriminators_) ctx.region_score = mean_region_score(*model_->net, probs, inputs);
   filter_->apply(pl, ctx);
   KeepStats stats = keep_stats(pl, predicted, model_->net->num_classes());
   LabelResult r;

@@ -29,6 +29,7 @@ class Labeler {
  private:
   std::shared_ptr<Model> model_;
   std::unique_ptr<PseudoFilter> filter_;
+  bool uses_discriminators_ = false;
 };
 
 }  // namespace s4seg

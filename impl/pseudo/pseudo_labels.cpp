@@ -160,6 +160,22 @@ class AgreementFilter : public PseudoFilter {
   std::string name() const override { return "agreement"; }
 };
 
+// RRN's local selection: keep the pixels of the regions a discriminator scored above the threshold.
+class DiscriminatorFilter : public PseudoFilter {
+ public:
+  explicit DiscriminatorFilter(double threshold) : threshold_(threshold) {}
+  void apply(PseudoLabels& pl, const FilterContext& ctx) override {
+    check_labels(pl, name());
+    require(ctx.region_score.defined() && ctx.region_score.sizes() == pl.labels.sizes(),
+            "discriminator filter: FilterContext::region_score must be (B, H, W) like the labels (a model with discriminators)");
+    drop_pixels(pl, valid_of(pl) & (ctx.region_score.to(pl.labels.device()) <= threshold_));
+  }
+  std::string name() const override { return "discriminator"; }
+
+ private:
+  double threshold_;
+};
+
 class NoFilter : public PseudoFilter {
  public:
   void apply(PseudoLabels& pl, const FilterContext&) override { check_labels(pl, name()); }
@@ -203,9 +219,10 @@ std::unique_ptr<PseudoFilter> make_filter(const FilterOptions& o) {
   if (o.kind == "entropy") return std::make_unique<EntropyFilter>(o.keep_start, o.keep_end);
   if (o.kind == "soft") return std::make_unique<SoftFilter>(o.threshold);
   if (o.kind == "agreement") return std::make_unique<AgreementFilter>();
+  if (o.kind == "discriminator") return std::make_unique<DiscriminatorFilter>(o.discriminator_threshold);
   if (o.kind == "none") return std::make_unique<NoFilter>();
   fail(Status::InvalidArgument, "pseudo filter: unknown kind '" + o.kind +
-                                    "' (threshold, class_adaptive, entropy, soft, agreement, none)");
+                                    "' (threshold, class_adaptive, entropy, soft, agreement, discriminator, none)");
 }
 
 KeepStats keep_stats(const PseudoLabels& pl, const torch::Tensor& predicted_labels, int64_t num_classes) {

@@ -36,6 +36,7 @@ struct FilterContext {
   int64_t iteration = 0;
   int64_t total_iterations = 1;
   torch::Tensor proto_labels;  // int64 (B, H, W): the prototype-space argmax (agreement filter)
+  torch::Tensor region_score;  // float (B, H, W): the discriminator score of each pixel's region (discriminator filter)
 };
 
 class PseudoFilter {
@@ -49,13 +50,14 @@ class PseudoFilter {
 };
 
 struct FilterOptions {
-  // threshold | class_adaptive | entropy | soft | agreement | none
+  // threshold | class_adaptive | entropy | soft | agreement | discriminator | none
   std::string kind = "threshold";
   int64_t num_classes = 2;
   double threshold = 0.95;          // threshold, class_adaptive (global τ), soft (δ_u)
   double adaptive_momentum = 0.999; // class_adaptive: EMA of per-class mean confidence
   double keep_start = 0.8;          // entropy: fraction kept at iteration 0, annealed linearly to
   double keep_end = 1.0;            //   keep_end at the last iteration (U²PL: 80 % → 100 %)
+  double discriminator_threshold = 0.6;  // discriminator: keep region scores above this (RRN)
 };
 
 // Throws Error(InvalidArgument) on an unknown kind or an out-of-range value.
@@ -74,6 +76,8 @@ std::unique_ptr<PseudoFilter> make_filter(const FilterOptions& o);
 // soft:           keep every pixel; weight_i = #{p valid in image i : conf_p ≥ δ_u} / #{valid in i}
 //                 multiplies the weight of the valid pixels of image i (0 for an empty image).
 // agreement:      keep where labels == ctx.proto_labels (required; InvalidArgument without it).
+// discriminator:  keep where ctx.region_score > discriminator_threshold (required; InvalidArgument
+//                 without it): RRN's local selection by region (patch) or whole image.
 // none:           keep everything valid.
 // Filters replace the fields of `pl` with new tensors rather than writing into them, so a tensor
 // the caller kept (e.g. the unfiltered labels for keep_stats) is not changed.

@@ -332,8 +332,10 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_create(s4seg_model* model, 
                                                           const s4seg_config* config,
                                                           s4seg_trainer** out) S4SEG_NOEXCEPT;
 /** Creates a trainer that also learns from `unlabeled` (samples need no mask; where they have one it
- *  is only used to report pseudo-label accuracy). train.method must be fixmatch, pcr or css to use
- *  it (supervised ignores it); those methods fail with S4SEG_INVALID_ARGUMENT without it.
+ *  is only used to report pseudo-label accuracy). train.method must be fixmatch, pcr, css, rrn or
+ *  rc2l to use it (supervised ignores it); those methods fail with S4SEG_INVALID_ARGUMENT without
+ *  it. rrn and rc2l also need a model created with the same train.method (two branches with
+ *  discriminators, resp. a mask-classification head); another model gives S4SEG_INVALID_ARGUMENT.
  *  `unlabeled` may be NULL (same as s4seg_trainer_create). */
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_create_semi(s4seg_model* model, s4seg_dataset* labeled,
                                                                s4seg_dataset* unlabeled, const s4seg_config* config,
@@ -386,8 +388,8 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_resume(s4seg_trainer* train
 
 /** Turns a trained model (the teacher) into filtered pseudo-labels for a host: per pixel the label
  *  (255 where filtered out), the teacher's confidence, and per-class counts. The filter comes from
- *  the `pseudo.*` keys of a config (pseudo.filter: threshold, class_adaptive, entropy, soft, none;
- *  auto = threshold). Thread safety: one thread at a time per labeler; it keeps its model alive and
+ *  the `pseudo.*` keys of a config (pseudo.filter: threshold, class_adaptive, entropy, soft,
+ *  discriminator (models with discriminators, e.g. trained with rrn), none; auto = threshold). Thread safety: one thread at a time per labeler; it keeps its model alive and
  *  locks it while labelling. */
 typedef struct s4seg_labeler s4seg_labeler;
 

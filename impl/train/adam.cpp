@@ -1,0 +1,102 @@
+#include "train/adam.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "core/error.h"
+#include "models/tensor_codec.h"
+
+namespace s4seg {
+
+Adam::Adam(std::vector<torch::Tensor> params, AdamOptions options)
+    : params_(std::move(params)), options_(options) {
+  for (size_t i = 0; i < params_.size(); ++i)
+    require(params_[i].defined() && params_[i].is_floating_point(),
+            "Adam: parameter " + std::to_string(i) + " must be a defined floating tensor");
+  require(options_.beta1 >= 0 && options_.beta1 < 1, "Adam: beta1 must be in [0, 1), got " + std::to_string(options_.beta1));
+  require(options_.beta2 >= 0 && options_.beta2 < 1, "Adam: beta2 must be in [0, 1), got " + std::to_string(options_.beta2));
+  require(options_.eps >= 0 && std::isfinite(options_.eps), "Adam: eps must be non-negative, got " + std::to_string(options_.eps));
+  require(options_.weight_decay >= 0 && std::isfinite(options_.weight_decay),
+          "Adam: weight_decay must be non-negative, got " + std::to_string(options_.weight_decay));
+  steps_.assign(params_.size(), 0);
+  exp_avg_.resize(params_.size());
+  exp_avg_sq_.resize(params_.size());
+}
+
+void Adam::zero_grad() {
+  for (auto& p : params_)
+    if (p.grad().defined()) p.mutable_grad() = torch::Tensor();
+}
+
+void Adam::step(double lr) {
+  torch::NoGradGuard ng;
+  const double b1 = options_.beta1, b2 = options_.beta2, wd = options_.weight_decay;
+  for (size_t i = 0; i < params_.size(); ++i) {
+    torch::Tensor& p = params_[i];
+    if (!p.grad().defined()) continue;
+    torch::Tensor g = p.grad();
+    if (wd != 0) g = g.add(p, wd);
+    if (!exp_avg_[i].defined()) {
+      exp_avg_[i] = torch::zeros_like(p, torch::MemoryFormat::Preserve);
+      exp_avg_sq_[i] = torch::zeros_like(p, torch::MemoryFormat::Preserve);
+    }
+    const int64_t t = ++steps_[i];
+    const double bc1 = 1 - std::pow(b1, static_cast<double>(t));
+    const double bc2 = 1 - std::pow(b2, static_cast<double>(t));
+    exp_avg_[i].mul_(b1).add_(g, 1 - b1);
+    exp_avg_sq_[i].mul_(b2).addcmul_(g, g, 1 - b2);
+    // Same operation order as torch::optim::Adam, so the two agree to the last bit.
+    torch::Tensor denom = (exp_avg_sq_[i].sqrt() / std::sqrt(bc2)).add_(options_.eps);
+    p.addcdiv_(exp_avg_[i], denom, -lr / bc1);
+  }
+}
+
+void Adam::save(Records& out, const std::string& prefix) const {
+  out[prefix + "adam/count"] = encode_tensor(torch::tensor(static_cast<int64_t>(params_.size()), torch::kLong));
+  for (size_t i = 0; i < params_.size(); ++i) {
+    const std::string key = prefix + "adam/" + std::to_string(i) + "/";
+    out[key + "step"] = encode_tensor(torch::tensor(steps_[i], torch::kLong));
+    if (steps_[i] == 0) continue;
+    out[key + "exp_avg"] = encode_tensor(exp_avg_[i]);
+    out[key + "exp_avg_sq"] = encode_tensor(exp_avg_sq_[i]);
+  }
+}
+
+void Adam::load(const Records& in, const std::string& prefix, const std::string& who) {
+  auto scalar = [&](const std::string& name) {
+    torch::Tensor t = decode_tensor(record_at(in, name, who), who);
+    if (t.scalar_type() != torch::kLong || t.numel() != 1 || t.dim() != 0)
+      fail(Status::Format, who + ": " + name + " must be an i64 scalar");
+    return t.item<int64_t>();
+  };
+  const int64_t count = scalar(prefix + "adam/count");
+  if (count != static_cast<int64_t>(params_.size()))
+    fail(Status::Format, who + ": " + prefix + "adam holds " + std::to_string(count) + " parameters, the model has " +
+                             std::to_string(params_.size()));
+  std::vector<int64_t> steps(params_.size(), 0);
+  std::vector<torch::Tensor> avg(params_.size()), avg_sq(params_.size());
+  for (size_t i = 0; i < params_.size(); ++i) {
+    const std::string key = prefix + "adam/" + std::to_string(i) + "/";
+    steps[i] = scalar(key + "step");
+    if (steps[i] < 0) fail(Status::Format, who + ": " + key + "step is negative");
+    if (steps[i] == 0) continue;
+    const torch::Tensor& p = params_[i];
+    auto state = [&](const std::string& name) {
+      torch::Tensor t = decode_tensor(record_at(in, key + name, who), who);
+      if (!t.is_floating_point() || t.sizes() != p.sizes())
+        fail(Status::Format, who + ": " + key + name + " must be floating with the parameter's shape " +
+                                 c10::str(p.sizes()));
+      return t.to(p.device(), p.scalar_type()).contiguous(p.suggest_memory_format());
+    };
+    avg[i] = state("exp_avg");
+    avg_sq[i] = state("exp_avg_sq");
+    // A negative second moment would make √v NaN at the next step.
+    if ((avg_sq[i] < 0).any().item<bool>()) fail(Status::Format, who + ": " + key + "exp_avg_sq has negative entries");
+  }
+  steps_ = std::move(steps);
+  exp_avg_ = std::move(avg);
+  exp_avg_sq_ = std::move(avg_sq);
+}
+
+}  // namespace s4seg

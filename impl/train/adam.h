@@ -1,0 +1,46 @@
+// Adam (Kingma & Ba) for the RRN discriminators (ALGORITHMS.md 4.2: lr 1e-4, betas (0.9, 0.99)).
+// Written out (not torch::optim::Adam) so its state is plain tensors we checkpoint ourselves,
+// identically across LibTorch versions; the arithmetic follows torch::optim::Adam step for step.
+#pragma once
+#include <torch/types.h>
+
+#include <string>
+#include <vector>
+
+#include "io/records.h"
+
+namespace s4seg {
+
+struct AdamOptions {
+  double beta1 = 0.9, beta2 = 0.99, eps = 1e-8, weight_decay = 0;
+};
+
+class Adam {
+ public:
+  // Throws Error(InvalidArgument) for undefined or non-floating parameters or options out of range
+  // (betas in [0, 1), eps ≥ 0, weight_decay ≥ 0).
+  Adam(std::vector<torch::Tensor> params, AdamOptions options);
+  void zero_grad();
+  // Per parameter with a gradient (others are skipped and keep their step count t):
+  //   g ← ∇ + wd·θ;  t ← t + 1;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
+  //   θ ← θ − (lr / (1−β1^t)) · m / (√v / √(1−β2^t) + eps)
+  void step(double lr);
+  // Records: prefix + "adam/count" (i64 scalar, number of parameters), and per parameter i
+  // prefix + "adam/<i>/step" (i64 scalar), plus "adam/<i>/exp_avg" and "adam/<i>/exp_avg_sq" when
+  // step > 0.
+  void save(Records& out, const std::string& prefix) const;
+  // Throws Error(Format) naming `who` on missing, mis-typed or mis-shaped records; every record is
+  // checked before any state changes, so the optimizer is unchanged on error.
+  void load(const Records& in, const std::string& prefix, const std::string& who);
+
+  const std::vector<torch::Tensor>& params() const { return params_; }
+  int64_t steps(size_t i) const { return steps_.at(i); }
+
+ private:
+  std::vector<torch::Tensor> params_;
+  std::vector<int64_t> steps_;
+  std::vector<torch::Tensor> exp_avg_, exp_avg_sq_;  // undefined until the parameter's first step
+  AdamOptions options_;
+};
+
+}  // namespace s4seg
