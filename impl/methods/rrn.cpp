@@ -177,7 +177,8 @@ class Rrn : public Method {
     {
       torch::NoGradGuard ng;
       PseudoLabels pl;
-      pl.labels = torch::where(valid, logits.argmax(1), torch::full_like(logits.argmax(1), kIgnoreIndex));
+      torch::Tensor own = logits.argmax(1);
+      pl.labels = torch::where(valid, own, torch::full_like(own, kIgnoreIndex));
       pl.weight = valid.to(torch::kFloat);
       pl.confidence = pl.weight;
       pl.entropy = torch::zeros_like(pl.weight);

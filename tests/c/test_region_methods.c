@@ -137,28 +137,10 @@ static int64_t iteration_of(const s4seg_trainer* trainer) {
   return it;
 }
 
-/* 1 when the trainer reports metric `name` (for its last step call); its value into *value. */
-static int find_metric(const s4seg_trainer* trainer, const char* name, double* value) {
-  size_t count = 0, i;
-  S4T_OK(s4seg_trainer_metric_count(trainer, &count));
-  for (i = 0; i < count; ++i) {
-    char buf[NAME_CAPACITY];
-    size_t needed = 0;
-    double v = 0;
-    S4T_OK(s4seg_trainer_metric(trainer, i, buf, sizeof buf, &needed, &v));
-    assert_int_equal(needed, strlen(buf) + 1);
-    if (strcmp(buf, name) == 0) {
-      if (value != NULL) *value = v;
-      return 1;
-    }
-  }
-  return 0;
-}
-
 /* Asserts metric `name` is reported with a finite value; returns it. */
 static double require_metric(const s4seg_trainer* trainer, const char* name) {
   double v = NAN;
-  if (!find_metric(trainer, name, &v)) fail_msg("metric \"%s\" is not reported", name);
+  if (!s4t_find_metric(trainer, name, &v)) fail_msg("metric \"%s\" is not reported", name);
   if (!isfinite(v)) fail_msg("metric \"%s\" = %g is not finite", name, v);
   return v;
 }
@@ -265,8 +247,8 @@ static void rrn_trains_with_every_loss_term(void** state) {
   require_metric(trainer, "loss/cps");
   require_metric(trainer, "loss/feature_matching");
   require_metric(trainer, "loss/discriminator");
-  assert_false(find_metric(trainer, "loss/selection", NULL));
-  assert_false(find_metric(trainer, "rrn/selected_ratio", NULL));
+  assert_false(s4t_find_metric(trainer, "loss/selection", NULL));
+  assert_false(s4t_find_metric(trainer, "rrn/selected_ratio", NULL));
   S4T_ASSERT_NEAR(sum_of_loss_terms(trainer), stats.loss, 1e-4 * fabs(stats.loss) + 1e-6);
 
   /* Iterations 1 and 2: every term. */
@@ -306,7 +288,7 @@ static void rrn_auto_selection_start_is_a_tenth_of_the_iterations(void** state) 
   s4seg_model* model = model_from(config);
   s4seg_trainer* trainer = semi_trainer_from(state, model, config);
   S4T_OK(s4seg_trainer_step(trainer, QUICK_ITERS / 10, NULL));
-  assert_false(find_metric(trainer, "loss/selection", NULL));
+  assert_false(s4t_find_metric(trainer, "loss/selection", NULL));
   require_metric(trainer, "loss/cps");
   S4T_OK(s4seg_trainer_step(trainer, 1, NULL));
   require_metric(trainer, "loss/selection");
@@ -425,7 +407,7 @@ static void rrn_checkpoint_resumes_exactly(void** state) {
   predict_probe(state, model_a, saved, saved_conf);
   s4seg_train_stats_init(&stats_a);
   S4T_OK(s4seg_trainer_step(trainer_a, RESUME_MORE, &stats_a));
-  assert_true(find_metric(trainer_a, "rrn/selected_ratio", &sel_a));
+  assert_true(s4t_find_metric(trainer_a, "rrn/selected_ratio", &sel_a));
   predict_probe(state, model_a, labels_a, conf_a);
 
   S4T_OK(s4seg_config_set_int(config, "train.seed", QUICK_SEED + 1000)); /* other initial weights */
@@ -440,7 +422,7 @@ static void rrn_checkpoint_resumes_exactly(void** state) {
 
   s4seg_train_stats_init(&stats_b);
   S4T_OK(s4seg_trainer_step(trainer_b, RESUME_MORE, &stats_b));
-  assert_true(find_metric(trainer_b, "rrn/selected_ratio", &sel_b));
+  assert_true(s4t_find_metric(trainer_b, "rrn/selected_ratio", &sel_b));
   assert_int_equal(stats_a.iteration, RESUME_FIRST + RESUME_MORE);
   assert_int_equal(stats_b.iteration, RESUME_FIRST + RESUME_MORE);
   print_message("rrn loss after resume: original %.8f, resumed %.8f; selected %.6f vs %.6f\n", stats_a.loss,
@@ -579,9 +561,9 @@ static void rc2l_trains_with_region_losses_after_the_warm_up(void** state) {
   assert_true(stats.loss > 0.0);
   assert_true(stats.pseudo_keep_ratio == -1.0);
   require_metric(trainer, "loss/supervised");
-  assert_false(find_metric(trainer, "loss/smc", NULL));
-  assert_false(find_metric(trainer, "loss/rmc", NULL));
-  assert_false(find_metric(trainer, "rc2l/regions", NULL));
+  assert_false(s4t_find_metric(trainer, "loss/smc", NULL));
+  assert_false(s4t_find_metric(trainer, "loss/rmc", NULL));
+  assert_false(s4t_find_metric(trainer, "rc2l/regions", NULL));
 
   s4seg_train_stats_init(&stats);
   S4T_OK(s4seg_trainer_step(trainer, 2, &stats));
@@ -621,9 +603,9 @@ static void rc2l_without_regions_has_only_set_and_smc_losses(void** state) {
   assert_loss_finite(&stats, 1);
   require_metric(trainer, "loss/supervised");
   require_metric(trainer, "loss/smc");
-  assert_false(find_metric(trainer, "loss/rmc", NULL));
-  assert_false(find_metric(trainer, "loss/rfc", NULL));
-  assert_false(find_metric(trainer, "loss/rcc", NULL));
+  assert_false(s4t_find_metric(trainer, "loss/rmc", NULL));
+  assert_false(s4t_find_metric(trainer, "loss/rfc", NULL));
+  assert_false(s4t_find_metric(trainer, "loss/rcc", NULL));
   regions = require_metric(trainer, "rc2l/regions");
   assert_true(regions == 0.0);
   s4seg_trainer_free(trainer);

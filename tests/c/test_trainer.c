@@ -750,24 +750,6 @@ static s4seg_trainer* semi_trainer(void** state, const s4seg_config* config, s4s
   return trainer;
 }
 
-/* 1 when the trainer reports metric `name`; its value into *value (may be NULL). */
-static int find_metric(const s4seg_trainer* trainer, const char* name, double* value) {
-  size_t count = 0, i;
-  S4T_OK(s4seg_trainer_metric_count(trainer, &count));
-  for (i = 0; i < count; ++i) {
-    char buf[NAME_CAPACITY];
-    size_t needed = 0;
-    double v = 0;
-    S4T_OK(s4seg_trainer_metric(trainer, i, buf, sizeof buf, &needed, &v));
-    assert_int_equal(needed, strlen(buf) + 1);
-    if (strcmp(buf, name) == 0) {
-      if (value != NULL) *value = v;
-      return 1;
-    }
-  }
-  return 0;
-}
-
 /* Number of metrics whose name starts with `prefix`. */
 static size_t count_metrics_with_prefix(const s4seg_trainer* trainer, const char* prefix) {
   size_t count = 0, i, hits = 0;
@@ -876,10 +858,10 @@ static void fixmatch_trains_and_reports_pseudo_label_figures(void** state) {
 
   S4T_OK(s4seg_trainer_metric_count(trainer, &count));
   assert_true(count > 0);
-  assert_true(find_metric(trainer, "loss/supervised", NULL));
-  assert_true(find_metric(trainer, "loss/unsupervised", NULL));
-  assert_true(find_metric(trainer, "pseudo/keep_ratio", &keep));
-  assert_true(find_metric(trainer, "pseudo/accuracy", &accuracy));
+  assert_true(s4t_find_metric(trainer, "loss/supervised", NULL));
+  assert_true(s4t_find_metric(trainer, "loss/unsupervised", NULL));
+  assert_true(s4t_find_metric(trainer, "pseudo/keep_ratio", &keep));
+  assert_true(s4t_find_metric(trainer, "pseudo/accuracy", &accuracy));
   assert_true(keep == stats.pseudo_keep_ratio);
   assert_true(accuracy == stats.pseudo_accuracy);
   /* The loss terms add up to the total (each is averaged over the same iterations). */
@@ -908,8 +890,8 @@ static void unlabeled_without_masks_reports_no_pseudo_accuracy(void** state) {
   S4T_OK(s4seg_trainer_step(trainer, SEMI_STEPS, &stats));
   assert_true(stats.pseudo_keep_ratio >= 0.0 && stats.pseudo_keep_ratio <= 1.0);
   assert_true(stats.pseudo_accuracy == -1.0);
-  assert_true(find_metric(trainer, "pseudo/keep_ratio", NULL));
-  assert_false(find_metric(trainer, "pseudo/accuracy", NULL));
+  assert_true(s4t_find_metric(trainer, "pseudo/keep_ratio", NULL));
+  assert_false(s4t_find_metric(trainer, "pseudo/accuracy", NULL));
   s4seg_trainer_free(trainer);
   s4seg_model_free(model);
   s4seg_config_free(config);
@@ -993,10 +975,10 @@ static void supervised_reports_no_pseudo_figures(void** state) {
   assert_stats_filled(&stats, SEMI_STEPS, QUICK_ITERS);
   assert_true(stats.pseudo_keep_ratio == -1.0);
   assert_true(stats.pseudo_accuracy == -1.0);
-  assert_true(find_metric(trainer, "loss/supervised", &sup));
+  assert_true(s4t_find_metric(trainer, "loss/supervised", &sup));
   S4T_ASSERT_NEAR(sup, stats.loss, 1e-4 * stats.loss + 1e-6);
   assert_int_equal(count_metrics_with_prefix(trainer, "pseudo/"), 0);
-  assert_false(find_metric(trainer, "loss/unsupervised", NULL));
+  assert_false(s4t_find_metric(trainer, "loss/unsupervised", NULL));
   /* Labeled images only: the unlabeled set does not count into the throughput either. */
   s4seg_trainer_free(trainer);
   s4seg_model_free(model);
@@ -1026,7 +1008,7 @@ static void stats_of_release_0_1_size_get_only_the_old_fields(void** state) {
   assert_true(isfinite(old.loss) && old.loss > 0.0);
   assert_true(old.seconds > 0.0 && old.images_per_second > 0.0);
   /* The metrics are there all the same. */
-  assert_true(find_metric(trainer, "pseudo/keep_ratio", NULL));
+  assert_true(s4t_find_metric(trainer, "pseudo/keep_ratio", NULL));
 
   /* A size below the 0.1 struct is refused. */
   stats->struct_size = old_size - 1;
@@ -1052,7 +1034,7 @@ static int record_semi_progress(const s4seg_train_stats* stats, void* user_data)
   assert_int_equal(stats->struct_size, sizeof(s4seg_train_stats));
   p->keep_ratio = stats->pseudo_keep_ratio;
   p->accuracy = stats->pseudo_accuracy;
-  p->saw_keep_metric = find_metric(p->trainer, "pseudo/keep_ratio", NULL);
+  p->saw_keep_metric = s4t_find_metric(p->trainer, "pseudo/keep_ratio", NULL);
   return 0;
 }
 
@@ -1224,10 +1206,10 @@ static void pcr_trains(void** state) {
   /* pcr's default filter is entropy: it keeps pseudo.keep_start (0.8) of the pixels at the start */
   assert_true(stats.pseudo_keep_ratio >= 0.0 && stats.pseudo_keep_ratio <= 1.0);
   assert_ratio_or_absent(stats.pseudo_accuracy);
-  assert_true(find_metric(trainer, "loss/supervised", NULL));
-  assert_true(find_metric(trainer, "loss/unsupervised", NULL));
-  assert_true(find_metric(trainer, "loss/prototype", NULL));
-  assert_true(find_metric(trainer, "pseudo/keep_ratio", NULL));
+  assert_true(s4t_find_metric(trainer, "loss/supervised", NULL));
+  assert_true(s4t_find_metric(trainer, "loss/unsupervised", NULL));
+  assert_true(s4t_find_metric(trainer, "loss/prototype", NULL));
+  assert_true(s4t_find_metric(trainer, "pseudo/keep_ratio", NULL));
   S4T_ASSERT_NEAR(sum_of_loss_terms(trainer), stats.loss, 1e-4 * stats.loss + 1e-6);
   s4seg_trainer_free(trainer);
   s4seg_config_free(config);
@@ -1244,10 +1226,10 @@ static void css_trains_with_a_model_made_for_it(void** state) {
                 stats.pseudo_accuracy);
   assert_true(stats.pseudo_keep_ratio >= 0.0 && stats.pseudo_keep_ratio <= 1.0);
   assert_ratio_or_absent(stats.pseudo_accuracy);
-  assert_true(find_metric(trainer, "loss/supervised", NULL));
-  assert_true(find_metric(trainer, "loss/unsupervised", NULL));
-  assert_true(find_metric(trainer, "loss/contrast", NULL));
-  assert_true(find_metric(trainer, "pseudo/keep_ratio", NULL));
+  assert_true(s4t_find_metric(trainer, "loss/supervised", NULL));
+  assert_true(s4t_find_metric(trainer, "loss/unsupervised", NULL));
+  assert_true(s4t_find_metric(trainer, "loss/contrast", NULL));
+  assert_true(s4t_find_metric(trainer, "pseudo/keep_ratio", NULL));
   S4T_ASSERT_NEAR(sum_of_loss_terms(trainer), stats.loss, 1e-4 * stats.loss + 1e-6);
   s4seg_trainer_free(trainer);
   s4seg_config_free(config);
@@ -1276,11 +1258,11 @@ static void pcr_auto_warm_up_is_labeled_only(void** state) {
   s4seg_train_stats_init(&stats);
   S4T_OK(s4seg_trainer_step(trainer, PCR_WARMUP_ITERS / 10, &stats));
   assert_true(stats.pseudo_keep_ratio == -1.0);
-  assert_true(find_metric(trainer, "loss/supervised", NULL));
-  assert_false(find_metric(trainer, "loss/unsupervised", NULL));
+  assert_true(s4t_find_metric(trainer, "loss/supervised", NULL));
+  assert_false(s4t_find_metric(trainer, "loss/unsupervised", NULL));
   S4T_OK(s4seg_trainer_step(trainer, 1, &stats));
   assert_true(stats.pseudo_keep_ratio >= 0.0 && stats.pseudo_keep_ratio <= 1.0);
-  assert_true(find_metric(trainer, "loss/unsupervised", NULL));
+  assert_true(s4t_find_metric(trainer, "loss/unsupervised", NULL));
   s4seg_trainer_free(trainer);
   s4seg_config_free(config);
 }
@@ -1296,10 +1278,10 @@ static void explicit_sup_only_iters_delays_the_unlabeled_losses(void** state) {
   s4seg_train_stats_init(&stats);
   S4T_OK(s4seg_trainer_step(trainer, 1, &stats));
   assert_true(stats.pseudo_keep_ratio == -1.0);
-  assert_false(find_metric(trainer, "loss/unsupervised", NULL));
+  assert_false(s4t_find_metric(trainer, "loss/unsupervised", NULL));
   S4T_OK(s4seg_trainer_step(trainer, 1, &stats));
   S4T_ASSERT_NEAR(stats.pseudo_keep_ratio, 1.0, 1e-9);
-  assert_true(find_metric(trainer, "loss/unsupervised", NULL));
+  assert_true(s4t_find_metric(trainer, "loss/unsupervised", NULL));
   s4seg_trainer_free(trainer);
   /* 0 = no warm-up, also for pcr */
   S4T_OK(s4seg_config_set_int(config, "train.sup_only_iters", 0));
@@ -1319,7 +1301,7 @@ static void css_accepts_an_explicit_representation_head(void** state) {
   trainer = semi_trainer_from(model, fx(state)->train, fx(state)->unlabeled, config);
   s4seg_train_stats_init(&stats);
   S4T_OK(s4seg_trainer_step(trainer, 1, &stats));
-  assert_true(find_metric(trainer, "loss/contrast", NULL));
+  assert_true(s4t_find_metric(trainer, "loss/contrast", NULL));
   s4seg_trainer_free(trainer);
   s4seg_model_free(model);
   s4seg_config_free(config);

@@ -364,3 +364,20 @@ int s4t_dir_fixture_teardown(void** state) {
 }
 
 const char* s4t_dir_fixture_path(void** state) { return ((s4t_dir_fixture*)*state)->dir; }
+
+int s4t_find_metric(const s4seg_trainer* trainer, const char* name, double* value) {
+  size_t count = 0, i;
+  S4T_OK(s4seg_trainer_metric_count(trainer, &count));
+  for (i = 0; i < count; ++i) {
+    char buf[128];
+    size_t needed = 0;
+    double v = 0;
+    S4T_OK(s4seg_trainer_metric(trainer, i, buf, sizeof buf, &needed, &v));
+    assert_int_equal(needed, strlen(buf) + 1);
+    if (strcmp(buf, name) == 0) {
+      if (value != NULL) *value = v;
+      return 1;
+    }
+  }
+  return 0;
+}

@@ -132,4 +132,8 @@ s4seg_model* s4t_tiny_model(void);
 /** Sets keys from `key = value` text with s4seg_config_parse, failing the test on error. */
 void s4t_config_apply(s4seg_config* config, const char* text);
 
+/** 1 when `trainer` reports metric `name` for its last step call (its value into *value, which
+ *  may be NULL), else 0. Asserts each name's reported size. */
+int s4t_find_metric(const s4seg_trainer* trainer, const char* name, double* value);
+
 #endif /* S4SEG_TEST_UTIL_H */
