@@ -12,8 +12,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 JOBS="${JOBS:-$(nproc)}"
-# python3 checks the CLI's JSON output in the tests.
-PACKAGES=(cmake g++ make pkg-config libtorch-dev libspng-dev libturbojpeg0-dev zlib1g-dev libcmocka-dev python3)
+# python3 checks the CLI's JSON output in the tests; SWIG, a JDK, Mono and Go build and test the
+# bindings.
+PACKAGES=(cmake g++ make pkg-config libtorch-dev libspng-dev libturbojpeg0-dev zlib1g-dev libcmocka-dev python3
+          swig default-jdk-headless mono-mcs mono-runtime golang-go)
 
 deps() {
   local missing=()

@@ -9,8 +9,11 @@
 
 namespace s4seg {
 
-Adam::Adam(std::vector<torch::Tensor> params, AdamOptions options)
-    : params_(std::move(params)), options_(options) {
+Adam::Adam(std::vector<torch::Tensor> params, AdamOptions options, std::vector<double> lr_mults)
+    : params_(std::move(params)), lr_mults_(std::move(lr_mults)), options_(options) {
+  if (lr_mults_.empty()) lr_mults_.assign(params_.size(), 1.0);
+  require(lr_mults_.size() == params_.size(), "Adam: " + std::to_string(lr_mults_.size()) + " learning-rate multipliers for " +
+                                                  std::to_string(params_.size()) + " parameters");
   for (size_t i = 0; i < params_.size(); ++i)
     require(params_[i].defined() && params_[i].is_floating_point(),
             "Adam: parameter " + std::to_string(i) + " must be a defined floating tensor");
@@ -36,7 +39,11 @@ void Adam::step(double lr) {
     torch::Tensor& p = params_[i];
     if (!p.grad().defined()) continue;
     torch::Tensor g = p.grad();
-    if (wd != 0) g = g.add(p, wd);
+    const double plr = lr * lr_mults_[i];
+    if (wd != 0) {
+      if (options_.decoupled_weight_decay) p.mul_(1 - plr * wd);
+      else g = g.add(p, wd);
+    }
     if (!exp_avg_[i].defined()) {
       exp_avg_[i] = torch::zeros_like(p, torch::MemoryFormat::Preserve);
       exp_avg_sq_[i] = torch::zeros_like(p, torch::MemoryFormat::Preserve);
@@ -48,7 +55,7 @@ void Adam::step(double lr) {
     exp_avg_sq_[i].mul_(b2).addcmul_(g, g, 1 - b2);
     // Same operation order as torch::optim::Adam, so the two agree to the last bit.
     torch::Tensor denom = (exp_avg_sq_[i].sqrt() / std::sqrt(bc2)).add_(options_.eps);
-    p.addcdiv_(exp_avg_[i], denom, -lr / bc1);
+    p.addcdiv_(exp_avg_[i], denom, -plr / bc1);
   }
 }
 

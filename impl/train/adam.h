@@ -1,4 +1,5 @@
-// Adam (Kingma & Ba) for the RRN discriminators (ALGORITHMS.md 4.2: lr 1e-4, betas (0.9, 0.99)).
+// Adam (Kingma & Ba) for the RRN discriminators (ALGORITHMS.md 4.2: lr 1e-4, betas (0.9, 0.99)), and
+// AdamW (Loshchilov & Hutter: decoupled weight decay) for the trainer's train.optimizer = adamw.
 // Written out (not torch::optim::Adam) so its state is plain tensors we checkpoint ourselves,
 // identically across LibTorch versions; the arithmetic follows torch::optim::Adam step for step.
 #pragma once
@@ -13,16 +14,20 @@ namespace s4seg {
 
 struct AdamOptions {
   double beta1 = 0.9, beta2 = 0.99, eps = 1e-8, weight_decay = 0;
+  // false: L2 (weight_decay·θ added to the gradient, torch::optim::Adam);
+  // true: AdamW (θ ← θ·(1 − lr·weight_decay) before the update, torch::optim::AdamW).
+  bool decoupled_weight_decay = false;
 };
 
 class Adam {
  public:
   // Throws Error(InvalidArgument) for undefined or non-floating parameters or options out of range
-  // (betas in [0, 1), eps ≥ 0, weight_decay ≥ 0).
-  Adam(std::vector<torch::Tensor> params, AdamOptions options);
+  // (betas in [0, 1), eps ≥ 0, weight_decay ≥ 0). `lr_mults` (empty = all 1) scales the learning
+  // rate per parameter.
+  Adam(std::vector<torch::Tensor> params, AdamOptions options, std::vector<double> lr_mults = {});
   void zero_grad();
-  // Per parameter with a gradient (others are skipped and keep their step count t):
-  //   g ← ∇ + wd·θ;  t ← t + 1;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
+  // Per parameter with a gradient (others are skipped and keep their step count t), lr = lr·mult:
+  //   L2: g ← ∇ + wd·θ;   AdamW: g ← ∇, θ ← θ·(1 − lr·wd);   then t ← t + 1;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
   //   θ ← θ − (lr / (1−β1^t)) · m / (√v / √(1−β2^t) + eps)
   void step(double lr);
   // Records: prefix + "adam/count" (i64 scalar, number of parameters), and per parameter i
@@ -38,6 +43,7 @@ class Adam {
 
  private:
   std::vector<torch::Tensor> params_;
+  std::vector<double> lr_mults_;
   std::vector<int64_t> steps_;
   std::vector<torch::Tensor> exp_avg_, exp_avg_sq_;  // undefined until the parameter's first step
   AdamOptions options_;

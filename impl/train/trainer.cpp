@@ -65,11 +65,10 @@ Trainer::Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> la
   log_every_ = config_.get_int("train.log_every");
   set_cpu_threads(config_.get_int("train.threads"));
   method_ = make_method(config_, model_);
-  SgdOptions so;
-  so.momentum = config_.get_double("train.momentum");
-  so.weight_decay = config_.get_double("train.weight_decay");
-  so.nesterov = config_.get_bool("train.nesterov");
-  sgd_ = std::make_unique<Sgd>(method_->param_groups(), so);
+  const std::vector<ParamGroup> groups = method_->param_groups();
+  optimizer_ = make_optimizer(config_, groups);
+  for (const auto& g : groups) trained_params_.insert(trained_params_.end(), g.params.begin(), g.params.end());
+  grad_clip_ = config_.get_double("train.grad_clip");
   const int workers = static_cast<int>(config_.get_int("train.workers"));
   loader_ = std::make_unique<BatchLoader>(labeled_, batch_, seed_, workers, /*masked_only=*/true);
   if (method_->uses_unlabeled()) {
@@ -116,7 +115,7 @@ void Trainer::run_iteration(Window& w) {
   in.iteration = iteration_;
   in.total_iterations = total_;
   in.labeled_epoch = iteration_ * batch_ / static_cast<int64_t>(labeled_->masked_count());
-  sgd_->zero_grad();
+  optimizer_->zero_grad();
   torch::Tensor total;
   StepOutputs out;
   {
@@ -136,7 +135,8 @@ void Trainer::run_iteration(Window& w) {
                                std::to_string(iteration_) + " (lr " + std::to_string(lr) +
                                "); the update was not applied — lower train.lr or check the data");
   total.backward();
-  sgd_->step(lr);
+  if (grad_clip_ > 0) torch::nn::utils::clip_grad_norm_(trained_params_, grad_clip_);
+  optimizer_->step(lr);
   method_->after_step(iteration_);
   ++iteration_;
   size_t at = 1;
@@ -225,7 +225,8 @@ void Trainer::save_checkpoint(const std::string& path) const {
     r["trainer/unlabeled_sampler_epoch"] = int_text(u.epoch);
     r["trainer/unlabeled_sampler_position"] = int_text(u.position);
   }
-  sgd_->save(r);
+  r["trainer/optimizer"] = config_.get_string("train.optimizer");
+  optimizer_->save(r);
   method_->save(r);
   write_container(path, ContainerKind::Checkpoint, pack_records(r));
 }
@@ -246,6 +247,11 @@ void Trainer::resume(const std::string& path) {
          text_int(record_at(r, "trainer/unlabeled_sampler_position", who), who)};
     if (u.epoch < 0 || u.position < 0) fail(Status::Format, who + ": bad trainer state");
   }
+  // Checkpoints of 0.2 and before hold no optimizer name: they were all SGD.
+  const std::string optimizer = r.count("trainer/optimizer") ? r.at("trainer/optimizer") : std::string("sgd");
+  if (optimizer != config_.get_string("train.optimizer"))
+    fail(Status::Format, who + " holds " + optimizer + " optimizer state; this trainer uses train.optimizer = " +
+                             config_.get_string("train.optimizer"));
   std::lock_guard<std::recursive_mutex> lock(model_->mutex);
   // Validate everything before changing anything, so that a bad file leaves the trainer untouched.
   StagedWeights weights(*model_, r, who);
@@ -255,7 +261,7 @@ void Trainer::resume(const std::string& path) {
   method_->save(method_before);
   method_->load(r, who);
   try {
-    sgd_->load(r, who);
+    optimizer_->load(r, who);
   } catch (...) {
     method_->load(method_before, "the trainer's previous state");
     throw;

@@ -15,7 +15,8 @@
 #include "data/dataset.h"
 #include "methods/method.h"
 #include "models/model.h"
-#include "train/sgd.h"
+#include "train/optimizer.h"
+#include "train/sgd.h"  // poly_lr
 
 namespace s4seg {
 
@@ -73,7 +74,9 @@ class Trainer {
   std::shared_ptr<const Dataset> labeled_;
   std::shared_ptr<const Dataset> unlabeled_;
   std::unique_ptr<Method> method_;
-  std::unique_ptr<Sgd> sgd_;
+  std::unique_ptr<Optimizer> optimizer_;
+  std::vector<torch::Tensor> trained_params_;  // every parameter of the method's groups (gradient clipping)
+  double grad_clip_ = 0;
   std::unique_ptr<BatchLoader> loader_;
   std::unique_ptr<BatchLoader> unlabeled_loader_;  // null unless the method uses unlabeled data
   std::atomic<bool> cancel_{false};

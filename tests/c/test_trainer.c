@@ -577,7 +577,9 @@ static void trainer_keeps_dataset_alive(void** state) {
 /* The scenario of a crash: the original trainer saves a checkpoint and goes on; later a new
  * process (here: a fresh model and trainer) resumes from the checkpoint and must end up where
  * the original did. */
-static void resume_continues_exactly_like_the_original(void** state) {
+/* Trains RESUME_FIRST + RESUME_MORE iterations with quick_config() + `extra`, and checks that a
+ * fresh trainer resumed from the checkpoint at RESUME_FIRST ends with the same loss and model. */
+static void assert_resume_is_exact(void** state, const char* extra) {
   const size_t n = (size_t)fx(state)->probe_view.width * (size_t)fx(state)->probe_view.height;
   char ckpt[S4T_PATH_MAX];
   s4seg_config* config = quick_config();
@@ -589,6 +591,11 @@ static void resume_continues_exactly_like_the_original(void** state) {
         *conf_b = (float*)malloc(n * sizeof(float));
   size_t i;
   assert_true(saved_labels && labels_a && labels_b && saved_conf && conf_a && conf_b);
+  if (extra != NULL) s4t_config_apply(config, extra);
+  s4seg_trainer_free(trainer_a);
+  s4seg_model_free(model_a);
+  model_a = model_from(config);
+  trainer_a = trainer_from(model_a, fx(state)->train, config);
   strcpy(ckpt, temp_path(state, "resume.ckpt"));
 
   /* The original: RESUME_FIRST iterations, checkpoint, RESUME_MORE more. */
@@ -631,6 +638,37 @@ static void resume_continues_exactly_like_the_original(void** state) {
   free(saved_conf);
   free(conf_a);
   free(conf_b);
+}
+
+static void resume_continues_exactly_like_the_original(void** state) { assert_resume_is_exact(state, NULL); }
+
+static void adamw_with_clipping_resumes_exactly(void** state) {
+  assert_resume_is_exact(state, "train.optimizer = adamw\ntrain.lr = 0.001\ntrain.weight_decay = 0.05\ntrain.grad_clip = 1");
+}
+
+static void adamw_trains_and_its_state_does_not_load_into_sgd(void** state) {
+  char ckpt[S4T_PATH_MAX];
+  s4seg_model *model_adamw, *model_sgd;
+  s4seg_trainer* adamw = quick_trainer(state, "train.optimizer = adamw\ntrain.lr = 0.001\ntrain.grad_clip = 0.5", &model_adamw);
+  s4seg_trainer* sgd = quick_trainer(state, NULL, &model_sgd);
+  s4seg_train_stats first, later;
+  s4seg_train_stats_init(&first);
+  s4seg_train_stats_init(&later);
+  S4T_OK(s4seg_trainer_step(adamw, 1, &first));
+  S4T_OK(s4seg_trainer_step(adamw, QUICK_ITERS - 2, NULL));
+  S4T_OK(s4seg_trainer_step(adamw, 1, &later));
+  print_message("adamw loss: first %.4f, last %.4f\n", first.loss, later.loss);
+  assert_true(later.loss < first.loss);
+  strcpy(ckpt, temp_path(state, "adamw.ckpt"));
+  S4T_OK(s4seg_trainer_save_checkpoint(adamw, ckpt));
+  /* Optimizer state only resumes into a trainer with the same train.optimizer. */
+  S4T_CHECK(S4SEG_FORMAT, s4seg_trainer_resume(sgd, ckpt));
+  assert_int_equal(iteration_of(sgd), 0);
+  S4T_OK(s4seg_trainer_step(sgd, 1, NULL));
+  s4seg_trainer_free(adamw);
+  s4seg_trainer_free(sgd);
+  s4seg_model_free(model_adamw);
+  s4seg_model_free(model_sgd);
 }
 
 static void model_load_accepts_a_checkpoint(void** state) {
@@ -1328,6 +1366,8 @@ int main(void) {
       cmocka_unit_test(trainer_keeps_dataset_alive),
       cmocka_unit_test(progress_callback_may_predict_but_not_reenter_step),
       cmocka_unit_test(resume_continues_exactly_like_the_original),
+      cmocka_unit_test(adamw_with_clipping_resumes_exactly),
+      cmocka_unit_test(adamw_trains_and_its_state_does_not_load_into_sgd),
       cmocka_unit_test(model_load_accepts_a_checkpoint),
       cmocka_unit_test(resume_from_corrupt_file_is_format_and_trainer_still_steps),
       cmocka_unit_test(resume_from_missing_file_is_io),

@@ -85,6 +85,52 @@ static void adam_matches_torch_optim_adam(void**) {
   assert_false(torch::allclose(w1, w0));  // it did move
 }
 
+static void adamw_matches_torch_optim_adamw(void**) {
+  Problem pr;
+  torch::Tensor w0 = torch::randn({3, 2}), c0 = torch::randn({2});
+  torch::Tensor w1 = w0.clone().requires_grad_(true), c1 = c0.clone().requires_grad_(true);
+  torch::Tensor w2 = w0.clone().requires_grad_(true), c2 = c0.clone().requires_grad_(true);
+  AdamOptions o{0.9, 0.999, 1e-8, 0.1};
+  o.decoupled_weight_decay = true;
+  Adam ours({w1, c1}, o);
+  torch::optim::AdamW ref({w2, c2}, torch::optim::AdamWOptions(0.05).betas({0.9, 0.999}).eps(1e-8).weight_decay(0.1));
+  for (int i = 0; i < 6; ++i) {
+    ours.zero_grad();
+    ref.zero_grad();
+    pr.backward(w1, c1);
+    pr.backward(w2, c2);
+    ours.step(0.05);
+    ref.step();
+  }
+  assert_true(torch::allclose(w1, w2, 1e-5, 1e-6));
+  assert_true(torch::allclose(c1, c2, 1e-5, 1e-6));
+}
+
+static void adamw_decays_weights_without_gradient_signal(void**) {
+  // A zero gradient leaves m = v = 0, so the only change is the decoupled decay θ·(1 − lr·wd);
+  // with L2 decay the same step would move θ by a full Adam step instead.
+  torch::Tensor p = torch::tensor({2.0}, torch::kFloat).requires_grad_(true);
+  AdamOptions o{0.9, 0.999, 1e-8, 0.5};
+  o.decoupled_weight_decay = true;
+  Adam adam({p}, o);
+  p.mutable_grad() = torch::zeros({1});
+  adam.step(0.1);
+  ASSERT_NEAR(p.item<double>(), 2.0 * (1 - 0.1 * 0.5), 1e-6);
+}
+
+static void adam_lr_multipliers_scale_each_parameter(void**) {
+  // Adam's first step moves each parameter by lr·mult·sign(g) (m̂/√v̂ = ±1).
+  torch::Tensor a = torch::tensor({1.0}, torch::kFloat).requires_grad_(true);
+  torch::Tensor b = torch::tensor({1.0}, torch::kFloat).requires_grad_(true);
+  Adam adam({a, b}, AdamOptions{0.9, 0.99, 0.0, 0.0}, {1.0, 10.0});
+  a.mutable_grad() = torch::tensor({3.0}, torch::kFloat);
+  b.mutable_grad() = torch::tensor({-0.5}, torch::kFloat);
+  adam.step(0.01);
+  ASSERT_NEAR(a.item<double>(), 1.0 - 0.01, 1e-6);
+  ASSERT_NEAR(b.item<double>(), 1.0 + 0.1, 1e-6);
+  ASSERT_THROWS_STATUS(Adam({a, b}, AdamOptions{}, {1.0}), Status::InvalidArgument);
+}
+
 // Two optimizers over separate copies of the same parameters, stepped `steps` times with the
 // gradients of the problem.
 static void step_with_problem(Adam& adam, const Problem& pr, torch::Tensor& w, torch::Tensor& c, int steps) {
@@ -173,6 +219,9 @@ int main() {
       cmocka_unit_test(adam_weight_decay_adds_to_gradient),
       cmocka_unit_test(adam_skips_parameters_without_gradient),
       cmocka_unit_test(adam_matches_torch_optim_adam),
+      cmocka_unit_test(adamw_matches_torch_optim_adamw),
+      cmocka_unit_test(adamw_decays_weights_without_gradient_signal),
+      cmocka_unit_test(adam_lr_multipliers_scale_each_parameter),
       cmocka_unit_test(adam_state_round_trips),
       cmocka_unit_test(adam_bad_records_throw_format_and_change_nothing),
       cmocka_unit_test(adam_rejects_bad_options),

@@ -1,0 +1,29 @@
+package s4seg
+
+import "s4seg.dev/s4seg/internal/s4segswig"
+
+// Version returns the library version, "MAJOR.MINOR.PATCH".
+func Version() string { return s4segswig.S4bVersion() }
+
+// BackendVersion returns the version of the LibTorch the library was built against.
+func BackendVersion() string { return s4segswig.S4bBackendVersion() }
+
+// DeviceInfo describes the compute devices: CPU threads, and either the CUDA devices or the reason
+// CUDA is unavailable.
+func DeviceInfo() (string, error) {
+	var info string
+	err := call(func() { info = s4segswig.S4bDeviceInfo() })
+	return info, err
+}
+
+// CUDAAvailable reports whether at least one CUDA device can be used.
+func CUDAAvailable() (bool, error) {
+	var available int
+	err := call(func() { available = s4segswig.S4bCudaAvailable() })
+	return available != 0, err
+}
+
+// ReleaseCachedMemory returns cached, unused GPU memory to the driver; without CUDA it does nothing.
+func ReleaseCachedMemory() error {
+	return call(func() { s4segswig.S4bReleaseCachedMemory() })
+}

@@ -1,0 +1,137 @@
+package s4seg_test
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"s4seg.dev/s4seg"
+)
+
+func TestPredictIntoBuffer(t *testing.T) {
+	ds := newDataset(t, 4, 1)
+	model := trainedModel(t, ds)
+	image := sampleImage(t, ds, 0)
+
+	labels := make([]byte, side*side)
+	for i := range labels {
+		labels[i] = 200 // not a class: every pixel must be overwritten
+	}
+	confidence := make([]float32, side*side)
+	must(t, model.PredictInto(image, side, side, 3, labels, confidence))
+	if max := maxByte(labels); max >= classes {
+		t.Errorf("a label is %d; want class indices below %d", max, classes)
+	}
+	for i, p := range confidence {
+		// The top class of 3 has probability at least 1/3.
+		if !(p >= 1.0/classes-1e-6 && p <= 1) {
+			t.Fatalf("confidence[%d] = %g, want within [1/3, 1]", i, p)
+		}
+	}
+
+	allocated, err := model.Predict(image, side, side, 3)
+	must(t, err)
+	if !bytes.Equal(allocated, labels) {
+		t.Errorf("Predict and PredictInto disagree")
+	}
+	withConfidence, probabilities, err := model.PredictWithConfidence(image, side, side, 3)
+	must(t, err)
+	if !bytes.Equal(withConfidence, labels) || len(probabilities) != side*side {
+		t.Errorf("PredictWithConfidence returned %d labels and %d probabilities, or other labels",
+			len(withConfidence), len(probabilities))
+	}
+}
+
+func TestPredictRejectsWrongBuffers(t *testing.T) {
+	model := newModel(t)
+	image := pattern(side, side, 3)
+	wantStatus(t, model.PredictInto(image, side, side, 3, make([]byte, side*side-1), nil), s4seg.StatusInvalidArgument)
+	wantStatus(t, model.PredictInto(image, side, side, 3, nil, nil), s4seg.StatusInvalidArgument)
+	wantStatus(t, model.PredictInto(image, side, side, 3, make([]byte, side*side), make([]float32, 3)),
+		s4seg.StatusInvalidArgument)
+	wantStatus(t, model.PredictInto(image[1:], side, side, 3, make([]byte, side*side), nil), s4seg.StatusInvalidArgument)
+
+	_, err := model.Predict(image, side, side+1, 3)
+	wantStatus(t, err, s4seg.StatusInvalidArgument)
+	_, err = model.Predict(image, -side, -side, 3)
+	wantStatus(t, err, s4seg.StatusInvalidArgument)
+	_, err = model.PredictBatch(image, 2, side, side, 3)
+	wantStatus(t, err, s4seg.StatusInvalidArgument)
+}
+
+func TestPredictBatchMatchesSingleImages(t *testing.T) {
+	ds := newDataset(t, 2, 3)
+	model := newModel(t)
+	first, second := sampleImage(t, ds, 0), sampleImage(t, ds, 1)
+	batch, err := model.PredictBatch(append(append([]byte{}, first...), second...), 2, side, side, 3)
+	must(t, err)
+	want1, _ := model.Predict(first, side, side, 3)
+	want2, err := model.Predict(second, side, side, 3)
+	must(t, err)
+	if !bytes.Equal(batch, append(want1, want2...)) {
+		t.Errorf("PredictBatch differs from one Predict per image")
+	}
+}
+
+func TestSaveLoadGivesIdenticalPredictions(t *testing.T) {
+	ds := newDataset(t, 4, 1)
+	model := trainedModel(t, ds)
+	image := sampleImage(t, ds, 1)
+	path := filepath.Join(t.TempDir(), "tiny.s4seg")
+	must(t, model.Save(path))
+
+	loaded, err := s4seg.LoadModel(path, "cpu")
+	must(t, err)
+	defer loaded.Close()
+	want, _, err := model.PredictWithConfidence(image, side, side, 3)
+	must(t, err)
+	got, _, err := loaded.PredictWithConfidence(image, side, side, 3)
+	must(t, err)
+	if !bytes.Equal(got, want) {
+		t.Errorf("the reloaded model predicts differently")
+	}
+	if n, _ := loaded.NumClasses(); n != classes {
+		t.Errorf("reloaded NumClasses = %d, want %d", n, classes)
+	}
+}
+
+func TestLoadModelErrors(t *testing.T) {
+	dir := t.TempDir()
+	_, err := s4seg.LoadModel(filepath.Join(dir, "missing.s4seg"), "cpu")
+	wantStatus(t, err, s4seg.StatusIO)
+
+	garbage := filepath.Join(dir, "garbage.s4seg")
+	must(t, os.WriteFile(garbage, bytes.Repeat([]byte("not a model "), 100), 0o644))
+	_, err = s4seg.LoadModel(garbage, "")
+	wantStatus(t, err, s4seg.StatusFormat)
+
+	model := newModel(t)
+	wantStatus(t, model.Save(filepath.Join(dir, "no", "such", "dir", "m.s4seg")), s4seg.StatusIO)
+}
+
+func TestEvaluate(t *testing.T) {
+	ds := newDataset(t, 4, 1)
+	model := trainedModel(t, ds)
+	scores, err := model.Evaluate(ds)
+	must(t, err)
+	if !(scores.MIoU >= 0 && scores.MIoU <= 1) || !(scores.PixelAccuracy > 0 && scores.PixelAccuracy <= 1) {
+		t.Errorf("mIoU %g, pixel accuracy %g: want within [0, 1]", scores.MIoU, scores.PixelAccuracy)
+	}
+	if len(scores.ClassIoU) != classes {
+		t.Fatalf("%d class IoUs, want %d", len(scores.ClassIoU), classes)
+	}
+	for class, iou := range scores.ClassIoU {
+		if !math.IsNaN(iou) && !(iou >= 0 && iou <= 1) {
+			t.Errorf("class %d IoU %g", class, iou)
+		}
+	}
+
+	unlabeled, err := s4seg.NewDataset()
+	must(t, err)
+	defer unlabeled.Close()
+	must(t, unlabeled.Add(sampleImage(t, ds, 0), side, side, 3, nil))
+	_, err = model.Evaluate(unlabeled)
+	wantStatus(t, err, s4seg.StatusInvalidArgument)
+}

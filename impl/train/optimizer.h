@@ -1,0 +1,31 @@
+// The trainer's optimizer over the method's parameter groups: SGD (the papers' DeepLab recipe) or
+// AdamW (the recipe of mask-classification models), chosen by train.optimizer.
+#pragma once
+#include <torch/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "io/records.h"
+#include "methods/method.h"
+
+namespace s4seg {
+
+class Optimizer {
+ public:
+  virtual ~Optimizer() = default;
+  virtual void zero_grad() = 0;
+  // One update at base learning rate `lr` (each group scales it by its lr_mult).
+  virtual void step(double lr) = 0;
+  // Checkpoint records; load is all-or-nothing and throws Error(Format) naming `who`.
+  virtual void save(Records& out) const = 0;
+  virtual void load(const Records& in, const std::string& who) = 0;
+};
+
+// train.optimizer (sgd|adamw) with train.momentum / nesterov (SGD), train.adam_beta1/2 (AdamW) and
+// train.weight_decay (both).
+std::unique_ptr<Optimizer> make_optimizer(const Config& config, const std::vector<ParamGroup>& groups);
+
+}  // namespace s4seg
