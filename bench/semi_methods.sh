@@ -15,7 +15,7 @@ labeled=4
 total=96
 val=48
 iters=1000
-methods="supervised fixmatch pcr css css@css.unsup_loss=hard rrn supervised@model.head=mask,train.lr=0.01 rc2l@train.lr=0.01"
+methods="supervised fixmatch pcr css css@css.unsup_loss=hard rrn@rrn.d_lr=0.001 supervised@model.head=mask,train.lr=0.01 rc2l@train.lr=0.01"
 work=$(mktemp -d /tmp/s4seg-bench.XXXXXX)
 extra=()
 while [ $# -gt 0 ]; do
