@@ -300,10 +300,7 @@ struct s4b_labeler {};
     s4seg_image_view view = {0};
     if (!s4b_open($self, "Image") || !s4b_check(s4seg_image_get_view($self, &view))) return;
     size_t row = (size_t)view.width * (size_t)view.channels;
-    if (!pixels || !s4b_size_is(pixels_len, (uint64_t)row * (uint64_t)view.height, "pixel buffer")) {
-      if (!pixels) s4b_fail(S4SEG_INVALID_ARGUMENT, "pixel buffer is null");
-      return;
-    }
+    if (!s4b_buffer_is(pixels, pixels_len, (uint64_t)row * (uint64_t)view.height, "pixel buffer")) return;
     for (int32_t r = 0; r < view.height; ++r) memcpy(pixels + (size_t)r * row, view.data + r * view.row_stride, row);
   }
   void save_png(const char* path) {
@@ -400,11 +397,7 @@ struct s4b_labeler {};
     if (!s4b_open($self, "Model")) return;
     if (!s4b_make_view(image, image_len, width, height, channels, "image", &view)) return;
     uint64_t pixels = (uint64_t)width * (uint64_t)height;
-    if (!labels) {
-      s4b_fail(S4SEG_INVALID_ARGUMENT, "label buffer is null");
-      return;
-    }
-    if (!s4b_size_is(labels_len, pixels, "label buffer")) return;
+    if (!s4b_buffer_is(labels, labels_len, pixels, "label buffer")) return;
     if (confidence && !s4b_size_is(confidence_len, pixels, "confidence buffer")) return;
     s4b_check(s4seg_model_predict($self, &view, labels, labels_len, confidence, confidence ? confidence_len : 0));
   }
@@ -420,13 +413,9 @@ struct s4b_labeler {};
       return;
     }
     if (!s4b_image_size(width, height, channels, &image_size)) return;
-    if (!images || !labels) {
-      s4b_fail(S4SEG_INVALID_ARGUMENT, "%s buffer is null", images ? "label" : "image");
-      return;
-    }
     uint64_t pixels = (uint64_t)width * (uint64_t)height * (uint64_t)count;
-    if (!s4b_size_is(images_len, image_size * (uint64_t)count, "image buffer")) return;
-    if (!s4b_size_is(labels_len, pixels, "label buffer")) return;
+    if (!s4b_buffer_is(images, images_len, image_size * (uint64_t)count, "image buffer")) return;
+    if (!s4b_buffer_is(labels, labels_len, pixels, "label buffer")) return;
     if (confidence && !s4b_size_is(confidence_len, pixels, "confidence buffer")) return;
     s4seg_image_view* views = (s4seg_image_view*)calloc((size_t)count, sizeof *views);
     if (!views) {
@@ -454,10 +443,7 @@ struct s4b_labeler {};
       s4b_fail(S4SEG_INVALID_ARGUMENT, "dataset is null or closed");
       return;
     }
-    if (!scores || !s4b_size_is(scores_len, 2 + (uint64_t)classes, "score buffer")) {
-      if (!scores) s4b_fail(S4SEG_INVALID_ARGUMENT, "score buffer is null");
-      return;
-    }
+    if (!s4b_buffer_is(scores, scores_len, 2 + (uint64_t)classes, "score buffer")) return;
     double miou = 0, accuracy = 0;
     if (s4b_check(s4seg_model_evaluate($self, dataset, &miou, &accuracy, scores + 2, (size_t)classes))) {
       scores[0] = miou;
@@ -483,10 +469,7 @@ struct s4b_labeler {};
   void step_into(int64_t iterations, double* stats, size_t stats_len) {
     s4seg_train_stats figures;
     if (!s4b_open($self, "Trainer")) return;
-    if (!stats || !s4b_size_is(stats_len, 9, "stats buffer")) {
-      if (!stats) s4b_fail(S4SEG_INVALID_ARGUMENT, "stats buffer is null");
-      return;
-    }
+    if (!s4b_buffer_is(stats, stats_len, 9, "stats buffer")) return;
     s4seg_train_stats_init(&figures);
     if (!s4b_check(s4seg_trainer_step($self, iterations, &figures))) return;
     stats[0] = (double)figures.iteration;
@@ -553,11 +536,7 @@ struct s4b_labeler {};
     if (!s4b_open($self, "Labeler")) return;
     if (!s4b_make_view(image, image_len, width, height, channels, "image", &view)) return;
     uint64_t pixels = (uint64_t)width * (uint64_t)height;
-    if (!labels) {
-      s4b_fail(S4SEG_INVALID_ARGUMENT, "label buffer is null");
-      return;
-    }
-    if (!s4b_size_is(labels_len, pixels, "label buffer")) return;
+    if (!s4b_buffer_is(labels, labels_len, pixels, "label buffer")) return;
     if (confidence_bytes && !s4b_size_is(confidence_bytes_len, pixels, "confidence buffer")) return;
     if (predicted && kept && predicted_len != kept_len) {
       s4b_fail(S4SEG_INVALID_ARGUMENT, "predicted (%llu) and kept (%llu) counts differ in length",

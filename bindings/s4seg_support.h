@@ -63,6 +63,13 @@ static int s4b_size_is(size_t actual, uint64_t expected, const char* what) {
   return 0;
 }
 
+/* A buffer the call needs: not null, and exactly `expected` elements. */
+static int s4b_buffer_is(const void* data, size_t length, uint64_t expected, const char* what) {
+  if (data) return s4b_size_is(length, expected, what);
+  s4b_fail(S4SEG_INVALID_ARGUMENT, "%s is null", what);
+  return 0;
+}
+
 /* width x height x channels of an 8-bit image, after a range check. */
 static int s4b_image_size(int32_t width, int32_t height, int32_t channels, uint64_t* size) {
   if (width <= 0 || height <= 0 || (channels != 1 && channels != 3)) {
@@ -77,12 +84,7 @@ static int s4b_image_size(int32_t width, int32_t height, int32_t channels, uint6
 static int s4b_make_view(const uint8_t* data, size_t length, int32_t width, int32_t height, int32_t channels,
                          const char* what, s4seg_image_view* view) {
   uint64_t size = 0;
-  if (!s4b_image_size(width, height, channels, &size)) return 0;
-  if (!data) {
-    s4b_fail(S4SEG_INVALID_ARGUMENT, "%s is null", what);
-    return 0;
-  }
-  if (!s4b_size_is(length, size, what)) return 0;
+  if (!s4b_image_size(width, height, channels, &size) || !s4b_buffer_is(data, length, size, what)) return 0;
   view->data = data;
   view->width = width;
   view->height = height;
