@@ -2,7 +2,6 @@
 
 #include <torch/torch.h>
 
-#include <cmath>
 
 #include "core/error.h"
 #include "models/tensor_codec.h"
@@ -61,18 +60,6 @@ void Sgd::load(const Records& in, const std::string& who) {
     }
   }
   momentum_ = std::move(next);
-}
-
-double poly_lr(double base, int64_t t, int64_t total, int64_t warmup, double power, double min_lr) {
-  double lr;
-  if (t < warmup) {
-    lr = base * static_cast<double>(t + 1) / static_cast<double>(warmup);
-  } else {
-    double span = static_cast<double>(std::max<int64_t>(1, total - warmup));
-    double frac = std::min(1.0, static_cast<double>(t - warmup) / span);
-    lr = base * std::pow(1.0 - frac, power);
-  }
-  return std::max(lr, min_lr);
 }
 
 }  // namespace s4seg

@@ -16,7 +16,7 @@
 #include "methods/method.h"
 #include "models/model.h"
 #include "train/optimizer.h"
-#include "train/sgd.h"  // poly_lr
+#include "train/lr_schedule.h"
 
 namespace s4seg {
 

@@ -2,6 +2,7 @@
 #include "augment/weak.h"
 #include "core/error.h"
 #include "infer/evaluator.h"
+#include "train/lr_schedule.h"
 #include "train/sgd.h"
 #include "unit_test.h"
 
