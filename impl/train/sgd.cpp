@@ -2,7 +2,6 @@
 
 #include <torch/torch.h>
 
-
 #include "core/error.h"
 #include "models/tensor_codec.h"
 
