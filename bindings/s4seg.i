@@ -46,7 +46,8 @@
 %apply (uint8_t* BYTES_OUT, size_t BYTES_OUT_LEN) {
   (uint8_t* labels, size_t labels_len),
   (uint8_t* confidence_bytes, size_t confidence_bytes_len),
-  (uint8_t* pixels, size_t pixels_len)
+  (uint8_t* pixels, size_t pixels_len),
+  (uint8_t* palette, size_t palette_len)
 };
 %apply (float* FLOATS_OUT, size_t FLOATS_OUT_LEN) { (float* confidence, size_t confidence_len) };
 %apply (double* DOUBLES_OUT, size_t DOUBLES_OUT_LEN) {
@@ -55,10 +56,11 @@
 };
 %apply (uint64_t* U64_OUT, size_t U64_OUT_LEN) {
   (uint64_t* predicted, size_t predicted_len),
-  (uint64_t* kept, size_t kept_len)
+  (uint64_t* kept, size_t kept_len),
+  (uint64_t* cache_stats, size_t cache_stats_len)
 };
 
-/* Status codes, value types and image modes come from the header; its functions and structs do
+/* Status codes, value types, image modes and dataset layouts come from the header; its functions and structs do
  * not (the classes below replace them). */
 %rename("$ignore", %$isfunction, regextarget=1) "^s4seg_";
 %ignore s4seg_image_view;
@@ -180,6 +182,22 @@ static s4seg_status s4b_model_device_reader(const void* model, const char* unuse
   (void)unused_key;
   return s4seg_model_device((const s4seg_model*)model, buf, capacity, needed);
 }
+static s4seg_status s4b_backbone_report_reader(const void* model, const char* unused_key, char* buf, size_t capacity,
+                                               size_t* needed) {
+  (void)unused_key;
+  return s4seg_model_backbone_report((const s4seg_model*)model, buf, capacity, needed);
+}
+/* Which class name s4b_class_name_reader reads. */
+typedef struct s4b_class_query {
+  const s4seg_model* model;
+  int32_t index;
+} s4b_class_query;
+static s4seg_status s4b_class_name_reader(const void* query, const char* unused_key, char* buf, size_t capacity,
+                                          size_t* needed) {
+  const s4b_class_query* q = (const s4b_class_query*)query;
+  (void)unused_key;
+  return s4seg_model_class_name(q->model, q->index, buf, capacity, needed);
+}
 %}
 %rename(Config) s4b_config;
 %rename(Image) s4b_image;
@@ -196,6 +214,8 @@ static s4seg_status s4b_model_device_reader(const void* model, const char* unuse
 %newobject s4b_model::load;
 %newobject s4b_model::get_config;
 %newobject s4b_model::device;
+%newobject s4b_model::backbone_report;
+%newobject s4b_model::class_name;
 %newobject s4b_trainer::metric_name;
 
 struct s4b_config {};
@@ -333,6 +353,24 @@ struct s4b_labeler {};
   void add_list(const char* root, const char* list_path) {
     if (s4b_open($self, "Dataset")) s4b_check(s4seg_dataset_add_list($self, root, list_path));
   }
+  /* A benchmark folder as published. layout: S4SEG_LAYOUT_LIST, _VOC or _CITYSCAPES (any other value
+   * fails with INVALID_ARGUMENT); split: a split name or a split file; flags: 0 or
+   * S4SEG_DATASET_IGNORE_MASKS. All-or-nothing. */
+  void add_layout(int layout, const char* root, const char* split, uint32_t flags) {
+    if (s4b_open($self, "Dataset"))
+      s4b_check(s4seg_dataset_add_layout($self, (s4seg_layout)layout, root, split, flags));
+  }
+  /* Keeps up to `bytes` of decoded file-backed samples in memory (0, the default: none). */
+  void set_cache(uint64_t bytes) {
+    if (s4b_open($self, "Dataset")) s4b_check(s4seg_dataset_set_cache($self, bytes));
+  }
+  /* cache_stats: 3 counts = bytes held now, hits, misses (since the dataset was created). */
+  void cache_stats_into(uint64_t* cache_stats, size_t cache_stats_len) {
+    if (!s4b_open($self, "Dataset") || !s4b_buffer_is(cache_stats, cache_stats_len, 3, "cache stats buffer")) return;
+    uint64_t figures[3] = {0, 0, 0};
+    if (s4b_check(s4seg_dataset_cache_stats($self, &figures[0], &figures[1], &figures[2])))
+      memcpy(cache_stats, figures, sizeof figures);
+  }
   void add_synthetic(int64_t count, int32_t width, int32_t height, int32_t num_classes, uint64_t seed) {
     if (s4b_open($self, "Dataset"))
       s4b_check(s4seg_dataset_add_synthetic($self, count, width, height, num_classes, seed));
@@ -388,6 +426,38 @@ struct s4b_labeler {};
     return config;
   }
   char* device() { return s4b_open($self, "Model") ? s4b_read_string(s4b_model_device_reader, $self, NULL) : NULL; }
+
+  /* Pretrained encoder weights (torchvision state dict or safetensors). Strict: a missing,
+   * unexpected or mis-shaped tensor fails with FORMAT and the model is unchanged. */
+  void load_backbone(const char* path) {
+    if (s4b_open($self, "Model")) s4b_check(s4seg_model_load_backbone($self, path));
+  }
+  /* Loads the tensors that fit and leaves the others; backbone_report says which. */
+  void load_backbone_partial(const char* path) {
+    if (s4b_open($self, "Model")) s4b_check(s4seg_model_load_backbone_partial($self, path));
+  }
+  /* A sentence on the latest encoder load ("loaded N encoder tensors ..."); empty when none. */
+  char* backbone_report() {
+    return s4b_open($self, "Model") ? s4b_read_string(s4b_backbone_report_reader, $self, NULL) : NULL;
+  }
+  /* The encoder's weights as safetensors with torchvision names (atomic write). */
+  void save_backbone(const char* path) {
+    if (s4b_open($self, "Model")) s4b_check(s4seg_model_save_backbone($self, path));
+  }
+  /* The name of class `index` (0..num_classes-1), from model.class_names. */
+  char* class_name(int32_t index) {
+    s4b_class_query query;
+    query.model = $self;
+    query.index = index;
+    return s4b_open($self, "Model") ? s4b_read_string(s4b_class_name_reader, &query, NULL) : NULL;
+  }
+  /* palette: 3 x num_classes bytes (R, G, B per class), from model.palette. */
+  void palette_into(uint8_t* palette, size_t palette_len) {
+    int32_t classes = 0;
+    if (!s4b_open($self, "Model") || !s4b_check(s4seg_model_num_classes($self, &classes))) return;
+    if (!s4b_buffer_is(palette, palette_len, 3 * (uint64_t)classes, "palette buffer")) return;
+    s4b_check(s4seg_model_palette($self, palette, palette_len));
+  }
 
   /* labels: width x height class indices. confidence: null, or width x height top-class
    * probabilities. */

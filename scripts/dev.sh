@@ -15,7 +15,7 @@ JOBS="${JOBS:-$(nproc)}"
 # python3 checks the CLI's JSON output in the tests; SWIG, a JDK, Mono and Go build and test the
 # bindings.
 PACKAGES=(cmake g++ make pkg-config libtorch-dev libspng-dev libturbojpeg0-dev zlib1g-dev libcmocka-dev python3
-          swig default-jdk-headless mono-mcs mono-runtime golang-go)
+          swig default-jdk-headless mono-mcs mono-runtime golang-go nlohmann-json3-dev python3-torchvision)
 
 deps() {
   local missing=()

@@ -21,6 +21,21 @@ public partial class Model {
   /// <summary>The device the model runs on ("cpu", "cuda:0", ...).</summary>
   public string Device => GetDevice();
 
+  /// <summary>The name of every class, in class order (see <see cref="ClassName"/>).</summary>
+  public System.Collections.Generic.IReadOnlyList<string> ClassNames() {
+    int classes = NumClasses;
+    var names = new string[classes];
+    for (int i = 0; i < classes; ++i) names[i] = ClassName(i);
+    return System.Array.AsReadOnly(names);
+  }
+
+  /// <summary>The display colour of each class: 3 bytes (R, G, B) per class, from model.palette.</summary>
+  public byte[] Palette() {
+    var palette = new byte[3L * NumClasses];
+    PaletteInto(palette);
+    return palette;
+  }
+
   /// <summary>
   /// Predicts one image (1 or 3 channels, rows without padding, at least 8x8): a new array of
   /// width x height class indices, row-major.

@@ -27,7 +27,8 @@
 %ignore s4seg_status;
 %rename(ConfigValueType) s4seg_value_type;
 %rename(ImageMode) s4seg_image_mode;
-%rename("%(camelcase)s", sourcefmt="%(regex:/^S4SEG_(TYPE|IMAGE)_(.*)$/\\L\\2/)s", %$isenumitem) "";
+%rename(Layout) s4seg_layout;
+%rename("%(camelcase)s", sourcefmt="%(regex:/^S4SEG_(TYPE|IMAGE|LAYOUT)_(.*)$/\\L\\2/)s", %$isenumitem) "";
 
 /* Go's error plumbing; in C# the exception carries the outcome. */
 %ignore s4b_last_status;
@@ -43,6 +44,7 @@ S4B_CS_INTERNAL(s4b_image::width, GetWidth)
 S4B_CS_INTERNAL(s4b_image::height, GetHeight)
 S4B_CS_INTERNAL(s4b_image::channels, GetChannels)
 S4B_CS_INTERNAL(s4b_dataset::size, GetSize)
+S4B_CS_INTERNAL(s4b_dataset::cache_stats_into, CacheStatsInto)
 S4B_CS_INTERNAL(s4b_model::num_classes, GetNumClasses)
 S4B_CS_INTERNAL(s4b_model::device, GetDevice)
 S4B_CS_INTERNAL(s4b_model::evaluate_into, EvaluateInto)
@@ -59,6 +61,10 @@ S4B_CS_INTERNAL(s4b_trainer::metric_value, MetricValue)
 %typemap(csin) int mode "(int)$csinput"
 %typemap(cstype) int status "Status"
 %typemap(csin) int status "(int)$csinput"
+%typemap(cstype) int layout "Layout"
+%typemap(csin) int layout "(int)$csinput"
+%typemap(cstype) uint32_t flags "DatasetFlags"
+%typemap(csin) uint32_t flags "(uint)$csinput"
 
 /* Dispose and the finalizer as SWIG writes them, with their contract documented. */
 %typemap(csdispose) SWIGTYPE %{

@@ -27,6 +27,8 @@ S4B_CS_DOC(s4b_image::save_png, "Writes the image as an 8-bit PNG file.")
 S4B_CS_DOC(s4b_dataset::s4b_dataset, "An empty dataset.")
 S4B_CS_DOC(s4b_dataset::add, "Copies an image (1 or 3 channels) and, when mask is not null, its 1-channel mask of class indices (255 = ignore) of the same width and height.")
 S4B_CS_DOC(s4b_dataset::add_list, "Adds the samples of a list file: one `IMAGE [MASK]` per line, paths relative to root.")
+S4B_CS_DOC(s4b_dataset::add_layout, "Adds the samples of a benchmark folder as published (root: the folder holding JPEGImages/ for VOC, leftImg8bit/ and gtFine/ for Cityscapes); split is a split name (\"train\", \"val\" ...) or the path of a split file (for Layout.List the list file). All-or-nothing. An unknown layout or flag throws InvalidArgument; a missing root, split file or split folder Io; a split line of three fields Format.")
+S4B_CS_DOC(s4b_dataset::set_cache, "Keeps up to bytes of decoded file-backed samples (image + mask pixels) in memory for reuse, least recently used evicted first; 0 (the default) keeps none. Safe while trainers read the dataset.")
 S4B_CS_DOC(s4b_dataset::add_synthetic, "Adds count generated images with masks of num_classes classes, reproducible from seed.")
 S4B_CS_DOC(s4b_dataset::get_image, "A copy of sample index's image.")
 S4B_CS_DOC(s4b_dataset::get_mask, "A copy of sample index's mask, or null when it has none.")
@@ -35,6 +37,12 @@ S4B_CS_DOC(s4b_model::s4b_model, "A freshly initialised model from the model.* k
 S4B_CS_DOC(s4b_model::load, "Loads a model file or trainer checkpoint onto device (\"auto\", \"cpu\", \"cuda:N\"; null = \"auto\"); a missing file throws Io.")
 S4B_CS_DOC(s4b_model::save, "Saves weights and config (atomically).")
 S4B_CS_DOC(s4b_model::get_config, "A copy of the config the model was built with.")
+S4B_CS_DOC(s4b_model::load_backbone, "Loads pretrained encoder weights: a torchvision state dict (torch.save file) or a safetensors file. Strict: a missing, unexpected or mis-shaped tensor throws Format naming them and the model is unchanged; a missing file throws Io. Load before creating a trainer.")
+S4B_CS_DOC(s4b_model::load_backbone_partial, "As LoadBackbone, but loads the tensors that fit and leaves the others as they are (BackboneReport says which); a file of which nothing fits still throws Format.")
+S4B_CS_DOC(s4b_model::backbone_report, "A sentence on the latest encoder load of this model (\"loaded N encoder tensors from ...\", with missing, unexpected or mis-shaped names); empty when none happened.")
+S4B_CS_DOC(s4b_model::save_backbone, "Writes the encoder's weights as a safetensors file with torchvision names, which LoadBackbone reads (atomically).")
+S4B_CS_DOC(s4b_model::class_name, "The name of class index (0 to NumClasses - 1), from model.class_names.")
+S4B_CS_DOC(s4b_model::palette_into, "Copies the class colours (R, G, B per class, from model.palette) into an array of exactly 3 x NumClasses bytes.")
 S4B_CS_DOC(s4b_model::predict_into, "Predicts one image into labels (width x height bytes) and, when not null, confidence (width x height top-class probabilities); no allocation.")
 S4B_CS_DOC(s4b_model::predict_batch_into, "Predicts count images of one size stored back to back; labels and confidence likewise.")
 
@@ -57,3 +65,8 @@ S4B_CS_DOC(s4b_labeler::run_into, "Labels one image into caller arrays: labels (
 %csattributes S4SEG_IMAGE_GREY "/// <summary>1 channel of luminance.</summary>"
 %csattributes S4SEG_IMAGE_INDICES "/// <summary>1 channel of raw values: palette PNGs give palette indices (masks).</summary>"
 %csattributes S4SEG_IMAGE_AUTO "/// <summary>1 channel for grey files, 3 for colour; palette files give RGB.</summary>"
+
+%typemap(csclassmodifiers) enum s4seg_layout "/// <summary>Benchmark folder layouts that Dataset.AddLayout reads as published (docs/datasets.md shows the trees).</summary>\npublic enum"
+%csattributes S4SEG_LAYOUT_LIST "/// <summary>`IMAGE [MASK]` list lines, masks used as stored (as Dataset.AddList).</summary>"
+%csattributes S4SEG_LAYOUT_VOC "/// <summary>PASCAL VOC 2012 (+SBD masks): JPEGImages/, SegmentationClass/ or SegmentationClassAug/, ImageSets/Segmentation/.</summary>"
+%csattributes S4SEG_LAYOUT_CITYSCAPES "/// <summary>Cityscapes: leftImg8bit/ and gtFine/; label ids are mapped to the 19 train ids.</summary>"

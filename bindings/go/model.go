@@ -98,6 +98,78 @@ func (m *Model) Device() (string, error) {
 	return device, err
 }
 
+// LoadBackbone loads pretrained encoder weights into the model: a torchvision state dict (a
+// torch.save file) or a safetensors file, chosen by content. It is strict: a missing, unexpected
+// or mis-shaped tensor is a StatusFormat error naming them, and the model is unchanged; a missing
+// file is StatusIO. Load before creating a trainer (its student copies the weights at creation).
+func (m *Model) LoadBackbone(path string) error {
+	return m.use(func(p s4segswig.SwigcptrModel) { p.LoadBackbone(path) })
+}
+
+// LoadBackbonePartial is LoadBackbone that loads the tensors that fit and leaves the others as they
+// are; BackboneReport says which. A file of which nothing fits is still a StatusFormat error.
+func (m *Model) LoadBackbonePartial(path string) error {
+	return m.use(func(p s4segswig.SwigcptrModel) { p.LoadBackbonePartial(path) })
+}
+
+// BackboneReport returns a sentence on the latest encoder load of this model ("loaded N encoder
+// tensors from ...", with the missing, unexpected or mis-shaped names), or "" when none happened.
+func (m *Model) BackboneReport() (string, error) {
+	var report string
+	err := m.use(func(p s4segswig.SwigcptrModel) { report = p.BackboneReport() })
+	return report, err
+}
+
+// SaveBackbone writes the encoder's weights to path as a safetensors file with torchvision names,
+// which LoadBackbone reads; atomically.
+func (m *Model) SaveBackbone(path string) error {
+	return m.use(func(p s4segswig.SwigcptrModel) { p.SaveBackbone(path) })
+}
+
+// ClassName returns the name of class index (0 to NumClasses-1), from model.class_names.
+func (m *Model) ClassName(index int) (string, error) {
+	if !fitsInt32(index) {
+		return "", errorf(StatusInvalidArgument, "class index %d out of range", index)
+	}
+	var name string
+	err := m.use(func(p s4segswig.SwigcptrModel) { name = p.ClassName(index) })
+	return name, err
+}
+
+// ClassNames returns the name of every class, in class order.
+func (m *Model) ClassNames() ([]string, error) {
+	classes, err := m.NumClasses()
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, classes)
+	for i := range names {
+		if names[i], err = m.ClassName(i); err != nil {
+			return nil, err
+		}
+	}
+	return names, nil
+}
+
+// Palette returns the display colour of each class, from model.palette: 3 bytes (R, G, B) per
+// class.
+func (m *Model) Palette() ([]byte, error) {
+	classes, err := m.NumClasses()
+	if err != nil {
+		return nil, err
+	}
+	palette := make([]byte, 3*classes)
+	if err := m.PaletteInto(palette); err != nil {
+		return nil, err
+	}
+	return palette, nil
+}
+
+// PaletteInto copies the class colours into a buffer of exactly 3 × NumClasses bytes.
+func (m *Model) PaletteInto(palette []byte) error {
+	return m.use(func(p s4segswig.SwigcptrModel) { p.PaletteInto(palette) })
+}
+
 // Predict segments one image of width × height × channels bytes (1 or 3 channels, at least 8x8)
 // and returns width × height class indices, row-major.
 func (m *Model) Predict(image []byte, width, height, channels int) ([]byte, error) {

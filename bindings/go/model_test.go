@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"s4seg.dev/s4seg"
@@ -134,4 +135,93 @@ func TestEvaluate(t *testing.T) {
 	must(t, unlabeled.Add(sampleImage(t, ds, 0), side, side, 3, nil))
 	_, err = model.Evaluate(unlabeled)
 	wantStatus(t, err, s4seg.StatusInvalidArgument)
+}
+
+// modelWith returns an untrained tiny model with lines applied after the tiny config, closed when
+// the test ends.
+func modelWith(t *testing.T, lines string) *s4seg.Model {
+	t.Helper()
+	cfg := newConfig(t)
+	must(t, cfg.Parse(lines))
+	model, err := s4seg.NewModel(cfg)
+	must(t, err)
+	t.Cleanup(func() { model.Close() })
+	return model
+}
+
+func TestSavedBackboneLoadsIntoAnotherModel(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "encoder.safetensors")
+	source, target := modelWith(t, "train.seed = 1"), modelWith(t, "train.seed = 2")
+	must(t, source.SaveBackbone(path))
+	report, err := target.BackboneReport()
+	must(t, err)
+	if report != "" {
+		t.Errorf("report before any load: %q, want empty", report)
+	}
+	must(t, target.LoadBackbone(path))
+	report, err = target.BackboneReport()
+	must(t, err)
+	if !strings.HasPrefix(report, "loaded ") {
+		t.Errorf("report after a load: %q", report)
+	}
+	wantStatus(t, target.LoadBackbone(path+".missing"), s4seg.StatusIO)
+	if again, _ := target.BackboneReport(); again != report {
+		t.Errorf("report after a failed load: %q, want %q", again, report)
+	}
+}
+
+func TestDeeperEncoderRefusesShallowWeightsUnlessPartial(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "resnet18.safetensors")
+	resnet18, resnet34 := newModel(t), modelWith(t, "model.backbone = resnet34")
+	must(t, resnet18.SaveBackbone(path))
+	err := resnet34.LoadBackbone(path)
+	wantStatus(t, err, s4seg.StatusFormat)
+	if !strings.Contains(err.Error(), "missing from the file") {
+		t.Errorf("strict load message: %v", err)
+	}
+	must(t, resnet34.LoadBackbonePartial(path))
+	report, err := resnet34.BackboneReport()
+	must(t, err)
+	if !strings.HasPrefix(report, "loaded ") || !strings.Contains(report, "missing from the file") {
+		t.Errorf("report after a partial load: %q", report)
+	}
+}
+
+func TestClassNamesAndPalette(t *testing.T) {
+	model := modelWith(t, "model.num_classes = 21\nmodel.class_names = voc")
+	if name, err := model.ClassName(15); err != nil || name != "person" {
+		t.Errorf("class 15: %q (%v), want person", name, err)
+	}
+	names, err := model.ClassNames()
+	must(t, err)
+	if len(names) != 21 || names[0] != "background" || names[15] != "person" {
+		t.Errorf("class names: %q", names)
+	}
+	palette, err := model.Palette()
+	must(t, err)
+	if len(palette) != 3*21 {
+		t.Fatalf("palette of %d bytes, want 63", len(palette))
+	}
+	if !bytes.Equal(palette[45:48], []byte{192, 128, 128}) {
+		t.Errorf("colour of class 15: %v, want [192 128 128]", palette[45:48])
+	}
+	into := make([]byte, 3*21)
+	must(t, model.PaletteInto(into))
+	if !bytes.Equal(into, palette) {
+		t.Errorf("PaletteInto differs from Palette")
+	}
+	wantStatus(t, model.PaletteInto(make([]byte, 62)), s4seg.StatusInvalidArgument)
+	wantStatus(t, model.PaletteInto(nil), s4seg.StatusInvalidArgument)
+	for _, index := range []int{21, -1, 1<<32 + 15} {
+		_, err := model.ClassName(index)
+		wantStatus(t, err, s4seg.StatusInvalidArgument)
+	}
+
+	plain := newModel(t)
+	if names, err := plain.ClassNames(); err != nil || len(names) != classes {
+		t.Errorf("default class names: %q (%v)", names, err)
+	}
+	if palette, err := plain.Palette(); err != nil || len(palette) != 3*classes {
+		t.Errorf("default palette: %v (%v)", palette, err)
+	}
 }

@@ -96,11 +96,48 @@ public final class"
 %javamethodmodifiers s4b_dataset::add "/**\n   * Copies an image (1 or 3 channels) and, when {@code mask} is not null, its 1-channel mask of the\n   * same size (class indices, 255 = ignore).\n   */\n  public"
 %javamethodmodifiers s4b_dataset::add_list "/**\n   * Adds the samples of a list file (one {@code IMAGE [MASK]} per line, paths relative to {@code root});\n   * all or nothing.\n   */\n  public"
 %javamethodmodifiers s4b_dataset::add_synthetic "/**\n   * Appends {@code count} synthetic scenes of textured shapes (class 0 = background, every pixel\n   * labelled), deterministic in {@code seed}.\n   */\n  public"
+%javamethodmodifiers s4b_dataset::add_layout "/**
+   * Adds the samples of a benchmark folder as published ({@code root}: the folder holding
+   * JPEGImages/ for VOC, leftImg8bit/ and gtFine/ for Cityscapes). {@code split} is a split name
+   * (\"train\", \"val\" ...) or the path of a split file; for LIST it is the list file.
+   * {@code flags}: 0 or IGNORE_MASKS. All or nothing. A null layout or unknown flags throw
+   * INVALID_ARGUMENT; a missing root, split file or split folder IO; a malformed split line FORMAT.
+   */\n  public"
+%javamethodmodifiers s4b_dataset::set_cache "/**
+   * Keeps up to {@code bytes} of decoded file-backed samples (image + mask pixels) in memory for
+   * reuse, least recently used evicted first; 0 (the default) keeps none. Negative throws
+   * INVALID_ARGUMENT. Safe while trainers read the dataset.
+   */\n  public"
+%javamethodmodifiers s4b_dataset::cache_stats_into "/* Layout of the figures: see CacheStats. */\n  "
 %javamethodmodifiers s4b_dataset::size "/** Number of samples. */\n  public"
 %javamethodmodifiers s4b_dataset::get_image "/** Sample {@code index}'s image (a new handle to close). */\n  public"
 %javamethodmodifiers s4b_dataset::get_mask "/** Sample {@code index}'s mask (a new handle to close), or null when it has none. */\n  public"
 
+/* addLayout takes the Layout enum where the core has an int (null reaches C as -1, an unknown
+ * layout); flags are an int (bits other than IGNORE_MASKS are rejected in C); the cache size is a
+ * long, checked for a negative value before it becomes a uint64_t. */
+%typemap(jstype) int layout "Layout"
+%typemap(javain) int layout "($javainput == null ? -1 : $javainput.swigValue())"
+%apply int { uint32_t flags };
+%apply int64_t { uint64_t bytes };
+%typemap(javain) uint64_t bytes "Buffers.nonNegative($javainput, \"bytes\")"
+
 %typemap(javacode) struct s4b_dataset %{
+  /** addLayout flag: the masks a split names are neither checked nor read; the samples have none. */
+  public static final int IGNORE_MASKS = 1;
+
+  /** Adds the samples of a benchmark folder with their masks (see the overload with flags). */
+  public void addLayout(Layout layout, String root, String split) {
+    addLayout(layout, root, split, 0);
+  }
+
+  /** The decoded-sample cache's figures since the dataset was created. */
+  public CacheStats cacheStats() {
+    long[] figures = new long[CacheStats.FIELD_COUNT];
+    cacheStatsInto(figures);
+    return new CacheStats(figures);
+  }
+
   /** Copies an image without a mask (an unlabeled sample). */
   public void add(byte[] image, int width, int height, int channels) {
     add(image, width, height, channels, null);
@@ -158,6 +195,22 @@ public final class"
 %javamethodmodifiers s4b_model::num_classes "/** Number of classes the model predicts. */\n  public"
 %javamethodmodifiers s4b_model::get_config "/** A copy of the config the model was built with. */\n  public"
 %javamethodmodifiers s4b_model::device "/** The device the model runs on (\"cpu\", \"cuda:0\" ...). */\n  public"
+%javamethodmodifiers s4b_model::load_backbone "/**
+   * Loads pretrained encoder weights: a torchvision state dict ({@code torch.save} file) or a
+   * safetensors file. Strict: a missing, unexpected or mis-shaped tensor throws FORMAT naming them,
+   * and the model is unchanged; a missing file throws IO. Load before creating a trainer.
+   */\n  public"
+%javamethodmodifiers s4b_model::load_backbone_partial "/**
+   * As loadBackbone, but loads the tensors that fit and leaves the others as they are
+   * (backboneReport says which); a file of which nothing fits still throws FORMAT.
+   */\n  public"
+%javamethodmodifiers s4b_model::backbone_report "/**
+   * A sentence on the latest encoder load of this model (\"loaded N encoder tensors from ...\",
+   * with missing, unexpected or mis-shaped names); empty when none happened.
+   */\n  public"
+%javamethodmodifiers s4b_model::save_backbone "/** Writes the encoder's weights as a safetensors file with torchvision names (loadBackbone reads it). */\n  public"
+%javamethodmodifiers s4b_model::class_name "/** The name of class {@code index} (0 to numClasses() - 1), from model.class_names. */\n  public"
+%javamethodmodifiers s4b_model::palette_into "/** Copies the class colours into {@code palette}, which must hold exactly 3 x numClasses() bytes (R, G, B per class). */\n  public"
 %javamethodmodifiers s4b_model::predict_into "/**\n   * Predicts one image into caller arrays: {@code labels} gets width x height class indices,\n   * {@code confidence} (null: not wanted) width x height top-class probabilities. Array lengths must\n   * match exactly.\n   */\n  public"
 %javamethodmodifiers s4b_model::predict_batch_into "/** Predicts {@code count} images of one size, stored back to back; labels and confidence likewise. */\n  public"
 %javamethodmodifiers s4b_model::evaluate_into "/* Layout of the scores: see Evaluation. */\n  "
@@ -166,6 +219,21 @@ public final class"
   /** A new model with the default config. */
   public Model() {
     this((Config) null);
+  }
+
+  /** The name of every class, in class order (see className). */
+  public java.util.List<String> classNames() {
+    int classes = numClasses();
+    java.util.List<String> names = new java.util.ArrayList<>(classes);
+    for (int i = 0; i < classes; ++i) names.add(className(i));
+    return java.util.Collections.unmodifiableList(names);
+  }
+
+  /** The display colour of each class: 3 bytes (R, G, B, read as unsigned) per class, from model.palette. */
+  public byte[] palette() {
+    byte[] palette = new byte[Buffers.arrayLength(3L * numClasses())];
+    paletteInto(palette);
+    return palette;
   }
 
   /** Loads a model file or checkpoint onto the "auto" device. */

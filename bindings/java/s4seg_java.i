@@ -19,17 +19,27 @@
 %rename("%(lowercamelcase)s", %$isfunction) "";
 
 /* The header's enums: status codes are mirrored by the hand-written org.s4seg.Status (which adds
- * UNKNOWN); value types and image modes become Java enums with their prefixes stripped. */
+ * UNKNOWN); value types, image modes and dataset layouts become Java enums with their prefixes
+ * stripped. */
 %ignore s4seg_status;
 %rename(ValueType) s4seg_value_type;
 %rename(ImageMode) s4seg_image_mode;
-%rename("%(regex:/^S4SEG_(TYPE_|IMAGE_)(.*)$/\\2/)s", %$isenumitem) "";
+%rename(Layout) s4seg_layout;
+%rename("%(regex:/^S4SEG_(TYPE_|IMAGE_|LAYOUT_)(.*)$/\\2/)s", %$isenumitem) "";
 %javaconst(1); /* enum values are literals in the header */
 %typemap(javaclassmodifiers) s4seg_value_type "/** Type of a configuration key's value. */\npublic enum"
 %typemap(javaclassmodifiers) s4seg_image_mode "/**
  * How Image.load converts a file's pixels: RGB (3 channels; grey and palette images expanded),
  * GREY (1 channel luminance), INDICES (1 channel raw values: palette PNGs give palette indices, as
  * masks need), AUTO (1 channel for grey files, 3 for colour; palette files become RGB).
+ */
+public enum"
+%typemap(javaclassmodifiers) s4seg_layout "/**
+ * The benchmark folder layouts that Dataset.addLayout reads as published: LIST ({@code IMAGE [MASK]}
+ * list lines, masks used as stored), VOC (PASCAL VOC 2012 with the SBD masks: JPEGImages/,
+ * SegmentationClass/ or SegmentationClassAug/, ImageSets/Segmentation/) and CITYSCAPES
+ * (leftImg8bit/ and gtFine/, label ids mapped to the 19 train ids). docs/datasets.md shows the
+ * folder trees.
  */
 public enum"
 /* Java reads each call's outcome in %exception (java_errors.i); these accessors of the last
@@ -42,6 +52,9 @@ public enum"
 %ignore S4SEG_VERSION_MINOR;
 %ignore S4SEG_VERSION_PATCH;
 %ignore S4SEG_VERSION_NUMBER;
+/* The add_layout flag is Dataset.IGNORE_MASKS (an int constant, not a long in a public
+ * constants interface). */
+%ignore S4SEG_DATASET_IGNORE_MASKS;
 
 %pragma(java) moduleclassmodifiers="final class"
 %pragma(java) jniclassclassmodifiers="final class"

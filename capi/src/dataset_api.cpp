@@ -1,4 +1,5 @@
 #include "api_guard.h"
+#include "data/layouts.h"
 #include "handles.h"
 
 extern "C" {
@@ -32,6 +33,37 @@ s4seg_status s4seg_dataset_add_list(s4seg_dataset* dataset, const char* root, co
   S4SEG_CHECK_ARG(list_path, "list_path must not be NULL");
   S4SEG_API_BEGIN
   dataset->dataset->add_list(root, list_path);
+  S4SEG_API_END
+}
+
+s4seg_status s4seg_dataset_add_layout(s4seg_dataset* dataset, s4seg_layout layout, const char* root, const char* split,
+                                      uint32_t flags) noexcept {
+  S4SEG_CHECK_ARG(dataset, "dataset must not be NULL");
+  S4SEG_CHECK_ARG(root, "root must not be NULL");
+  S4SEG_CHECK_ARG(split, "split must not be NULL");
+  S4SEG_CHECK_ARG((flags & ~S4SEG_DATASET_IGNORE_MASKS) == 0, "flags must be 0 or S4SEG_DATASET_IGNORE_MASKS");
+  S4SEG_API_BEGIN
+  const s4seg::Layout which = s4seg::layout_from_value(static_cast<int>(layout));
+  const bool ignore_masks = (flags & S4SEG_DATASET_IGNORE_MASKS) != 0;
+  dataset->dataset->add_files(s4seg::layout_samples(which, root, split, ignore_masks));
+  S4SEG_API_END
+}
+
+s4seg_status s4seg_dataset_set_cache(s4seg_dataset* dataset, uint64_t bytes) noexcept {
+  S4SEG_CHECK_ARG(dataset, "dataset must not be NULL");
+  S4SEG_API_BEGIN
+  dataset->dataset->set_cache(bytes);
+  S4SEG_API_END
+}
+
+s4seg_status s4seg_dataset_cache_stats(const s4seg_dataset* dataset, uint64_t* bytes, uint64_t* hits,
+                                       uint64_t* misses) noexcept {
+  S4SEG_CHECK_ARG(dataset, "dataset must not be NULL");
+  S4SEG_API_BEGIN
+  const s4seg::DecodeCache::Stats stats = dataset->dataset->cache_stats();
+  if (bytes) *bytes = stats.bytes;
+  if (hits) *hits = stats.hits;
+  if (misses) *misses = stats.misses;
   S4SEG_API_END
 }
 

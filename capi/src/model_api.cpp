@@ -1,12 +1,17 @@
 #include <torch/torch.h>
 
+#include <array>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 
 #include "api_guard.h"
 #include "handles.h"
 #include "infer/evaluator.h"
 #include "infer/predictor.h"
+#include "io/weight_file.h"
+#include "models/class_info.h"
+#include "models/pretrained.h"
 
 namespace {
 // Throws Error(InvalidArgument) unless the caller's buffers hold every pixel of `images`.
@@ -139,6 +144,69 @@ s4seg_status s4seg_model_device(const s4seg_model* model, char* buf, size_t capa
   S4SEG_API_BEGIN
   std::string text = model->model->device.str();
   return s4seg::copy_text_out(text, buf, capacity, needed, "device");
+  S4SEG_API_END
+}
+
+namespace {
+s4seg_status load_backbone(s4seg_model* model, const char* path, bool partial) {
+  S4SEG_CHECK_ARG(model, "model must not be NULL");
+  S4SEG_CHECK_ARG(path, "path must not be NULL");
+  S4SEG_API_BEGIN
+  s4seg::Model& m = *model->model;
+  std::lock_guard<std::recursive_mutex> lock(m.mutex);
+  m.backbone_report = s4seg::load_backbone_file(m, path, partial).text();
+  S4SEG_API_END
+}
+}  // namespace
+
+s4seg_status s4seg_model_load_backbone(s4seg_model* model, const char* path) noexcept {
+  return load_backbone(model, path, false);
+}
+
+s4seg_status s4seg_model_load_backbone_partial(s4seg_model* model, const char* path) noexcept {
+  return load_backbone(model, path, true);
+}
+
+s4seg_status s4seg_model_backbone_report(const s4seg_model* model, char* buf, size_t capacity, size_t* needed) noexcept {
+  S4SEG_CHECK_ARG(model, "model must not be NULL");
+  S4SEG_CHECK_ARG(needed, "needed must not be NULL");
+  S4SEG_API_BEGIN
+  std::lock_guard<std::recursive_mutex> lock(model->model->mutex);
+  const std::string text = model->model->backbone_report;
+  return s4seg::copy_text_out(text, buf, capacity, needed, "backbone report");
+  S4SEG_API_END
+}
+
+s4seg_status s4seg_model_save_backbone(const s4seg_model* model, const char* path) noexcept {
+  S4SEG_CHECK_ARG(model, "model must not be NULL");
+  S4SEG_CHECK_ARG(path, "path must not be NULL");
+  S4SEG_API_BEGIN
+  std::lock_guard<std::recursive_mutex> lock(model->model->mutex);
+  s4seg::write_safetensors(path, s4seg::backbone_tensors(*model->model));
+  S4SEG_API_END
+}
+
+s4seg_status s4seg_model_class_name(const s4seg_model* model, int32_t index, char* buf, size_t capacity, size_t* needed) noexcept {
+  S4SEG_CHECK_ARG(model, "model must not be NULL");
+  S4SEG_CHECK_ARG(needed, "needed must not be NULL");
+  S4SEG_API_BEGIN
+  const std::vector<std::string> names = s4seg::class_names(model->model->config);
+  s4seg::require(index >= 0 && static_cast<size_t>(index) < names.size(),
+                 "class index " + std::to_string(index) + " out of range 0.." + std::to_string(names.size() - 1));
+  return s4seg::copy_text_out(names[static_cast<size_t>(index)], buf, capacity, needed, "class name");
+  S4SEG_API_END
+}
+
+s4seg_status s4seg_model_palette(const s4seg_model* model, uint8_t* rgb, size_t capacity) noexcept {
+  S4SEG_CHECK_ARG(model, "model must not be NULL");
+  S4SEG_CHECK_ARG(rgb, "rgb must not be NULL");
+  S4SEG_API_BEGIN
+  const std::vector<std::array<uint8_t, 3>> palette = s4seg::class_palette(model->model->config);
+  if (capacity < 3 * palette.size())
+    return s4seg::set_error(S4SEG_BUFFER_TOO_SMALL, "rgb holds " + std::to_string(capacity) + " bytes, the palette needs " +
+                                                        std::to_string(3 * palette.size()));
+  for (size_t i = 0; i < palette.size(); ++i)
+    for (size_t c = 0; c < 3; ++c) rgb[3 * i + c] = palette[i][c];
   S4SEG_API_END
 }
 

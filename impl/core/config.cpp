@@ -85,6 +85,8 @@ bool parse_bool(const std::string& text, bool* out) {
 // A choice like "cuda:N" accepts "cuda:" followed by digits; "R1,R2,R3" accepts three positive ints.
 bool matches_choice(const std::string& choice, const std::string& v) {
   if (choice == v) return true;
+  // "<file path>", "<name,name,...>": free text, checked where it is used.
+  if (choice.size() > 2 && choice.front() == '<' && choice.back() == '>') return true;
   size_t n = choice.find(":N");
   if (n != std::string::npos && n + 2 == choice.size()) {
     std::string prefix = choice.substr(0, n + 1);

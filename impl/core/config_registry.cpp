@@ -38,6 +38,19 @@ const KeySpec kKeys[] = {
      "Discriminators (one per branch, saved with the model): patch (a score per 16x16 region, RRN's paper), image (one score "
      "per image, RRN's code), none; auto = patch for rrn, else none."},
     {"model.discriminator_width", T::Int, "64", 4, 512, "", "Discriminator base width ndf (channels ndf, 2ndf, 4ndf, 8ndf)."},
+    {"model.pretrained", T::String, "", 0, 0, "<file path>",
+     "Encoder weights loaded at model creation: a torch.save state dict as torchvision publishes them (resnet50-*.pth) or a "
+     "safetensors file, torchvision names (\"module.\" / \"backbone.\" prefixes and the fc classifier are ignored); "
+     "\"\" = random initialisation. Every encoder gets them (both branches for rrn)."},
+    {"model.pretrained_partial", T::String, "off", 0, 0, "off|on",
+     "off: any missing, unexpected or mis-shaped tensor in model.pretrained is an error naming them; on: load the tensors "
+     "that fit (s4seg_model_backbone_report says what was left out)."},
+    {"model.class_names", T::String, "", 0, 0, "voc|cityscapes|<name,name,...>",
+     "Class names stored with the model: voc, cityscapes (the benchmarks' names) or model.num_classes comma-separated "
+     "names; \"\" = class0, class1, ..."},
+    {"model.palette", T::String, "auto", 0, 0, "auto|voc|cityscapes|<rrggbb,rrggbb,...>",
+     "Class colours stored with the model: voc, cityscapes, or model.num_classes hexadecimal rrggbb colours "
+     "separated by commas (e.g. 000000,ff0000); auto = the benchmark's colours when model.class_names names one, else the VOC colour map."},
     {"train.method", T::String, "supervised", 0, 0, "supervised|fixmatch|pcr|css|rrn|rc2l",
      "Training method: supervised (labeled only), fixmatch (weak-to-strong with an EMA teacher), pcr, css, rrn, rc2l."},
     {"train.iters", T::Int, "1000", 1, 1000000000, "", "Total iterations (sets the LR schedule's length)."},
@@ -71,6 +84,9 @@ const KeySpec kKeys[] = {
     {"train.seed", T::Int, "0", 0, 2147483647, "", "Seed of initialisation, sampling and augmentation."},
     {"train.threads", T::Int, "0", 0, 1024, "", "CPU threads for tensor work (0 = all cores)."},
     {"train.workers", T::Int, "2", 0, 64, "", "Threads decoding and resizing images (0 = decode on the training thread)."},
+    {"train.prefetch", T::Int, "2", 1, 16, "",
+     "Batches decoded ahead of the training step (each on train.workers threads; needs train.workers ≥ 1). The metric "
+     "data/wait_fraction says how much of the step time went to waiting for them."},
     {"train.amp", T::String, "auto", 0, 0, "auto|off|bf16", "Mixed precision: auto = bf16 on CUDA, off on CPU."},
     {"train.channels_last", T::String, "auto", 0, 0, "auto|on|off", "channels_last memory format: auto = on for CUDA."},
     {"train.log_every", T::Int, "10", 1, 1000000000, "", "Iterations between progress callbacks."},

@@ -1,6 +1,7 @@
 #include "data/batch_loader.h"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <random>
 #include <thread>
@@ -75,41 +76,53 @@ std::vector<int64_t> pool_of(const Dataset& ds, bool masked_only) {
 }
 }  // namespace
 
-BatchLoader::BatchLoader(std::shared_ptr<const Dataset> dataset, int64_t batch, uint64_t seed, int workers, bool masked_only)
-    : dataset_(std::move(dataset)), batch_(batch), workers_(workers), sampler_(pool_of(*dataset_, masked_only), seed) {
-  schedule();
+BatchLoader::BatchLoader(std::shared_ptr<const Dataset> dataset, int64_t batch, uint64_t seed, int workers, bool masked_only,
+                         int prefetch)
+    : dataset_(std::move(dataset)),
+      batch_(batch),
+      workers_(workers),
+      depth_(workers > 0 ? static_cast<size_t>(std::max(prefetch, 1)) : 1),
+      sampler_(pool_of(*dataset_, masked_only), seed) {
+  fill();
 }
 
 BatchLoader::~BatchLoader() { drain(); }
 
 void BatchLoader::drain() {
   // A deferred (no-worker) batch would be decoded by wait(); only async work needs waiting for.
-  if (workers_ > 0 && pending_.valid()) pending_.wait();
-  pending_ = std::future<HostBatch>();
+  for (Pending& p : pending_)
+    if (workers_ > 0 && p.batch.valid()) p.batch.wait();
+  pending_.clear();
 }
 
-void BatchLoader::schedule() {
-  std::vector<int64_t> indices = sampler_.next(batch_);
-  pending_after_ = sampler_.state();
-  std::shared_ptr<const Dataset> ds = dataset_;
-  int workers = workers_;
-  auto job = [ds, indices, workers] { return HostBatch{load_samples(*ds, indices, workers)}; };
-  // With no workers, decode lazily on the training thread when the batch is asked for.
-  pending_ = std::async(workers_ > 0 ? std::launch::async : std::launch::deferred, job);
+void BatchLoader::fill() {
+  while (pending_.size() < depth_) {
+    std::vector<int64_t> indices = sampler_.next(batch_);
+    std::shared_ptr<const Dataset> ds = dataset_;
+    int workers = workers_;
+    auto job = [ds, indices, workers] { return HostBatch{load_samples(*ds, indices, workers)}; };
+    // With no workers, decode lazily on the training thread when the batch is asked for.
+    pending_.push_back({std::async(workers_ > 0 ? std::launch::async : std::launch::deferred, job), sampler_.state()});
+  }
 }
 
 HostBatch BatchLoader::next() {
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
   HostBatch b;
   try {
-    b = pending_.get();
+    b = pending_.front().batch.get();
   } catch (...) {
     // A bad file: skip nothing silently; re-arm the same position so a retry sees the same error.
+    drain();
     sampler_.restore(consumed_);
-    schedule();
+    fill();
     throw;
   }
-  consumed_ = pending_after_;
-  schedule();
+  last_wait_seconds_ = std::chrono::duration<double>(clock::now() - t0).count();
+  consumed_ = pending_.front().after;
+  pending_.pop_front();
+  fill();
   return b;
 }
 
@@ -117,7 +130,7 @@ void BatchLoader::restore(SamplerState s) {
   drain();
   sampler_.restore(s);
   consumed_ = s;
-  schedule();
+  fill();
 }
 
 }  // namespace s4seg

@@ -1,6 +1,7 @@
-// Endless shuffled batches of decoded samples, prepared one batch ahead on worker threads.
+// Endless shuffled batches of decoded samples, prepared a few batches ahead on worker threads.
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <future>
 #include <memory>
 #include <vector>
@@ -39,24 +40,35 @@ std::vector<LoadedSample> load_samples(const Dataset& ds, const std::vector<int6
 
 class BatchLoader {
  public:
-  // Samples only from the dataset's masked samples when `masked_only`.
-  BatchLoader(std::shared_ptr<const Dataset> dataset, int64_t batch, uint64_t seed, int workers, bool masked_only);
+  // Samples only from the dataset's masked samples when `masked_only`. Keeps `prefetch` (≥ 1)
+  // batches decoding ahead, each on up to `workers` threads (0: decoded on the calling thread
+  // when asked for, no prefetch).
+  BatchLoader(std::shared_ptr<const Dataset> dataset, int64_t batch, uint64_t seed, int workers, bool masked_only,
+              int prefetch = 1);
   ~BatchLoader();
   HostBatch next();
-  // State as of the batches handed out by next() (a prefetched batch does not count).
+  // Seconds the latest next() blocked on decoding (0 when the batch was ready): the training
+  // loop's measure of whether the loader is the bottleneck.
+  double last_wait_seconds() const { return last_wait_seconds_; }
+  // State as of the batches handed out by next() (prefetched batches do not count).
   SamplerState state() const { return consumed_; }
   void restore(SamplerState s);
 
  private:
-  void schedule();
+  struct Pending {
+    std::future<HostBatch> batch;
+    SamplerState after;  // sampler state once this batch is consumed
+  };
+  void fill();
   void drain();
   std::shared_ptr<const Dataset> dataset_;
   int64_t batch_;
   int workers_;
+  size_t depth_;
   EpochSampler sampler_;
   SamplerState consumed_;
-  std::future<HostBatch> pending_;
-  SamplerState pending_after_;
+  std::deque<Pending> pending_;
+  double last_wait_seconds_ = 0;
 };
 
 }  // namespace s4seg

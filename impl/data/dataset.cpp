@@ -1,7 +1,7 @@
 #include "data/dataset.h"
 
 #include "core/error.h"
-#include "io/list_file.h"
+#include "data/layouts.h"
 
 namespace s4seg {
 
@@ -29,29 +29,32 @@ void Dataset::add(Image image, Image mask) {
 }
 
 void Dataset::add_list(const std::string& root, const std::string& list_path) {
-  std::vector<ListEntry> entries = read_list_file(root, list_path);
+  add_files(list_samples(root, list_path, false));
+}
+
+void Dataset::add_files(const std::vector<FileSample>& files) {
   std::vector<Sample> added;
-  added.reserve(entries.size());
-  for (const ListEntry& e : entries) {
-    const std::string where = list_path + ":" + std::to_string(e.line) + ": ";
+  added.reserve(files.size());
+  for (const FileSample& f : files) {
     try {
       Sample s;
-      ImageHeader ih = probe_image(e.image_path);
-      s.image_path = e.image_path;
+      ImageHeader ih = probe_image(f.image_path);
+      s.image_path = f.image_path;
       s.width = ih.width;
       s.height = ih.height;
-      if (!e.mask_path.empty()) {
-        ImageHeader mh = probe_image(e.mask_path);
+      if (!f.mask_path.empty()) {
+        ImageHeader mh = probe_image(f.mask_path);
         if (mh.width != ih.width || mh.height != ih.height)
-          fail(Status::Format, "mask '" + e.mask_path + "' is " + std::to_string(mh.width) + "x" + std::to_string(mh.height) +
-                                   " but image '" + e.image_path + "' is " + std::to_string(ih.width) + "x" +
+          fail(Status::Format, "mask '" + f.mask_path + "' is " + std::to_string(mh.width) + "x" + std::to_string(mh.height) +
+                                   " but image '" + f.image_path + "' is " + std::to_string(ih.width) + "x" +
                                    std::to_string(ih.height));
-        s.mask_path = e.mask_path;
+        s.mask_path = f.mask_path;
+        s.mask_mapping = f.mask_mapping;
         s.has_mask = true;
       }
       added.push_back(std::move(s));
     } catch (const Error& err) {
-      fail(err.status(), where + err.what());
+      fail(err.status(), f.origin + err.what());
     }
   }
   samples_.insert(samples_.end(), std::make_move_iterator(added.begin()), std::make_move_iterator(added.end()));
@@ -86,16 +89,26 @@ int64_t Dataset::masked_count() const {
 LoadedSample Dataset::load(int64_t index) const {
   require(index >= 0 && index < size(), "sample index " + std::to_string(index) + " out of range 0.." + std::to_string(size() - 1));
   const Sample& s = samples_[static_cast<size_t>(index)];
-  LoadedSample out;
   if (s.image) {
+    LoadedSample out;
     out.image = *s.image;
     if (s.mask) out.mask = *s.mask;
     return out;
   }
+  if (std::shared_ptr<const LoadedSample> kept = cache_.find(index)) return *kept;
+  auto decoded = std::make_shared<LoadedSample>(decode(s));
+  const uint64_t bytes = decoded->image.pixels.size() + decoded->mask.pixels.size();
+  if (cache_.put(index, decoded, bytes)) return *decoded;
+  return std::move(*decoded);  // not kept: ours alone
+}
+
+LoadedSample Dataset::decode(const Sample& s) const {
+  LoadedSample out;
   out.image = load_image(s.image_path, ImageMode::Auto);
   if (s.has_mask) out.mask = load_image(s.mask_path, ImageMode::Indices);
   if (out.image.width != s.width || out.image.height != s.height || (s.has_mask && (out.mask.width != s.width || out.mask.height != s.height)))
     fail(Status::Format, "'" + s.image_path + "' changed size since it was added to the dataset");
+  if (s.mask_mapping) apply_mask_mapping(*s.mask_mapping, out.mask, s.mask_path);
   return out;
 }
 

@@ -5,6 +5,8 @@
 #include "core/device.h"
 #include "core/error.h"
 #include "io/container.h"
+#include "models/class_info.h"
+#include "models/pretrained.h"
 #include "models/tensor_codec.h"
 
 namespace s4seg {
@@ -36,7 +38,12 @@ void apply_memory_format(Model& model) {
 }
 
 std::shared_ptr<Model> create_model(const Config& config) {
-  return build(config, resolve_device(config.get_string("device")));
+  validate_class_info(config);
+  std::shared_ptr<Model> m = build(config, resolve_device(config.get_string("device")));
+  const std::string pretrained = config.get_string("model.pretrained");
+  if (!pretrained.empty())
+    m->backbone_report = load_backbone_file(*m, pretrained, config.get_string("model.pretrained_partial") == "on").text();
+  return m;
 }
 
 std::shared_ptr<Model> clone_model(const Model& model) {

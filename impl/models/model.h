@@ -20,12 +20,15 @@ struct Model {
   c10::Device device{c10::kCPU};
   SegmentationNet net{nullptr};
   bool channels_last = false;
+  // What the latest encoder-weight load (model.pretrained or s4seg_model_load_backbone) did; not saved.
+  std::string backbone_report;
   // Recursive: a progress callback runs inside a training step (which holds the lock) and may
   // predict, evaluate or save with the same model.
   std::recursive_mutex mutex;
 };
 
-// Resolves `device`, seeds initialisation with train.seed, builds and moves the network.
+// Resolves `device`, seeds initialisation with train.seed, builds and moves the network, and loads
+// model.pretrained into the encoder.
 std::shared_ptr<Model> create_model(const Config& config);
 
 // A second model of the same architecture, config and device with a copy of the weights (the

@@ -82,14 +82,15 @@ ResNetImpl::ResNetImpl(const ResNetOptions& o) {
   else if (o.depth == "resnet50") blocks = {3, 4, 6, 3}, bottleneck = true;
   else if (o.depth == "resnet101") blocks = {3, 4, 23, 3}, bottleneck = true;
   else fail(Status::InvalidArgument, "model.backbone: unknown '" + o.depth + "'");
-  require(o.output_stride == 8 || o.output_stride == 16, "model.output_stride must be 8 or 16");
+  require(o.output_stride == 8 || o.output_stride == 16 || o.output_stride == 32, "model.output_stride must be 8 or 16");
   const int64_t w = o.width;
   conv1 = register_module("conv1", nn::Conv2d(nn::Conv2dOptions(3, w, 7).stride(2).padding(3).bias(false)));
   bn1 = register_module("bn1", nn::BatchNorm2d(w));
   maxpool = register_module("maxpool", nn::MaxPool2d(nn::MaxPool2dOptions(3).stride(2).padding(1)));
   int64_t inplanes = w, dilation = 1;
-  const bool d3 = o.output_stride == 8;  // layer3 dilated only at stride 8; layer4 always
-  LayerPlan plans[4] = {{blocks[0], w, 1, false}, {blocks[1], 2 * w, 2, false}, {blocks[2], 4 * w, 2, d3}, {blocks[3], 8 * w, 2, true}};
+  const bool d3 = o.output_stride == 8;   // layer3 dilated only at stride 8
+  const bool d4 = o.output_stride != 32;  // layer4 at 8 and 16
+  LayerPlan plans[4] = {{blocks[0], w, 1, false}, {blocks[1], 2 * w, 2, false}, {blocks[2], 4 * w, 2, d3}, {blocks[3], 8 * w, 2, d4}};
   nn::Sequential* layers[4] = {&layer1, &layer2, &layer3, &layer4};
   for (int i = 0; i < 4; ++i) {
     *layers[i] = bottleneck ? make_layer<Bottleneck>(inplanes, dilation, plans[i]) : make_layer<BasicBlock>(inplanes, dilation, plans[i]);
@@ -113,6 +114,12 @@ ResNetFeatures ResNetImpl::forward(torch::Tensor x) {
   torch::Tensor low = layer1->forward(x);
   torch::Tensor high = layer4->forward(layer3->forward(layer2->forward(low)));
   return {low, high};
+}
+
+std::vector<torch::Tensor> ResNetImpl::stages(torch::Tensor x) {
+  std::vector<torch::Tensor> out{maxpool(torch::relu(bn1(conv1(x))))};
+  for (nn::Sequential* layer : {&layer1, &layer2, &layer3, &layer4}) out.push_back((*layer)->forward(out.back()));
+  return out;
 }
 
 }  // namespace s4seg

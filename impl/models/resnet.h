@@ -17,7 +17,7 @@ namespace s4seg {
 struct ResNetOptions {
   std::string depth = "resnet50";  // resnet18 | resnet34 | resnet50 | resnet101
   int64_t width = 64;              // base width (64 = torchvision)
-  int64_t output_stride = 16;      // 8 or 16
+  int64_t output_stride = 16;      // 8 or 16 (32 = torchvision's undilated classifier layout, for parity checks)
 };
 
 class BasicBlockImpl : public torch::nn::Module {
@@ -55,6 +55,8 @@ class ResNetImpl : public torch::nn::Module {
  public:
   explicit ResNetImpl(const ResNetOptions& options);
   ResNetFeatures forward(torch::Tensor x);
+  // Every stage output: {stem (after max-pool), layer1, layer2, layer3, layer4}.
+  std::vector<torch::Tensor> stages(torch::Tensor x);
   int64_t low_channels() const { return low_channels_; }
   int64_t high_channels() const { return high_channels_; }
 

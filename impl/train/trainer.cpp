@@ -70,14 +70,15 @@ Trainer::Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> la
   for (const auto& g : groups) trained_params_.insert(trained_params_.end(), g.params.begin(), g.params.end());
   grad_clip_ = config_.get_double("train.grad_clip");
   const int workers = static_cast<int>(config_.get_int("train.workers"));
-  loader_ = std::make_unique<BatchLoader>(labeled_, batch_, seed_, workers, /*masked_only=*/true);
+  const int prefetch = static_cast<int>(config_.get_int("train.prefetch"));
+  loader_ = std::make_unique<BatchLoader>(labeled_, batch_, seed_, workers, /*masked_only=*/true, prefetch);
   if (method_->uses_unlabeled()) {
     const std::string name = config_.get_string("train.method");
     require(unlabeled_ != nullptr, "train.method = " + name + " learns from unlabeled images: give an unlabeled dataset");
     require(unlabeled_->size() > 0, "train.method = " + name + ": the unlabeled dataset is empty");
     // A different seed stream, so the two samplers do not walk in lockstep.
     unlabeled_loader_ = std::make_unique<BatchLoader>(unlabeled_, unlabeled_batch_, mix_seed(seed_, -1, 7), workers,
-                                                      /*masked_only=*/false);
+                                                      /*masked_only=*/false, prefetch);
   }
   if (model_->device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);
 }
@@ -96,10 +97,15 @@ void Trainer::Window::add(const Window& other) {
 }
 
 void Trainer::run_iteration(Window& w) {
+  const auto t0 = std::chrono::steady_clock::now();
   const double lr = poly_lr(base_lr_, iteration_, total_, warmup_, poly_power_, min_lr_);
   HostBatch hb = loader_->next();
+  double data_wait = loader_->last_wait_seconds();
   HostBatch hu;
-  if (unlabeled_loader_) hu = unlabeled_loader_->next();
+  if (unlabeled_loader_) {
+    hu = unlabeled_loader_->next();
+    data_wait += unlabeled_loader_->last_wait_seconds();
+  }
   std::mt19937_64 rng(mix_seed(seed_, iteration_, 1));
   torch::manual_seed(mix_seed(seed_, iteration_, 2));  // dropout, strong augmentation, mixing
   AugmentedBatch ab = weak_augment(hb.samples, model_->device, weak_, rng);
@@ -153,6 +159,12 @@ void Trainer::run_iteration(Window& w) {
     dst.num += v[at++];
     dst.den += dst.ratio ? v[at++] : 1;
   }
+  // Time blocked on image decoding over the whole iteration: near 1 means the loader, not the
+  // model, sets the pace.
+  Window::Sum& wait = w.sums["data/wait_fraction"];
+  wait.ratio = true;
+  wait.num += data_wait;
+  wait.den += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 void Trainer::fill_stats(TrainStats& s, const Window& w, double seconds) const {

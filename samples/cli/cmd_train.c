@@ -18,15 +18,18 @@
 #include "args.h"
 #include "cli.h"
 #include "config_util.h"
+#include "dataset_open.h"
 #include "fsutil.h"
 #include "progress.h"
 #include "util.h"
 
 static const char kUsage[] =
     "usage: s4seg train --root DIR --labeled LIST --classes N --out MODEL [options]\n"
+    "       s4seg train --layout voc|cityscapes --root DIR --labeled SPLIT --out MODEL [options]\n"
     "\n"
     "Trains a model on the samples of LIST (one 'IMAGE MASK' per line, paths relative to DIR) and,\n"
-    "with --unlabeled and a semi-supervised --method (fixmatch, pcr or css), on unlabeled images too,\n"
+    "with --unlabeled and a semi-supervised --method (fixmatch, pcr, css, rrn or rc2l), on unlabeled\n"
+    "images too,\n"
     "then saves it to MODEL. With --val the model is evaluated every --eval-every iterations and at\n"
     "the end; the best one is also saved as MODEL with '.best' before its extension\n"
     "(model.s4seg -> model.best.s4seg). Ctrl-C stops after the current iteration and still saves\n"
@@ -34,14 +37,19 @@ static const char kUsage[] =
     "Configuration is applied in order: defaults, --config FILE, the options below, each --set.\n"
     "\n"
     "options:\n"
-    "  --root DIR         folder the list paths are relative to\n"
+    "  --root DIR         folder the list paths are relative to (the dataset folder with --layout)\n"
+    "  --layout NAME      list (default), voc (PASCAL VOC 2012 + SBD) or cityscapes: lists may then\n"
+    "                     also be split names (voc: train, val; cityscapes: train, val) or bare VOC\n"
+    "                     image ids; --classes defaults to 21 / 19, model.class_names to the layout,\n"
+    "                     and masks named by --unlabeled are ignored (docs/datasets.md)\n"
+    "  --cache-mb N       keep up to N MiB of decoded images per dataset in memory (default 0)\n"
     "  --labeled LIST     labeled training list\n"
     "  --unlabeled LIST   unlabeled training list ('IMAGE' or 'IMAGE MASK' per line; masks are only\n"
     "                     used to report pseudo-label accuracy)\n"
     "  --val LIST         validation list\n"
     "  --eval-every N     iterations between validations (default 10 x train.log_every)\n"
-    "  --classes N        number of classes (model.num_classes)\n"
-    "  --method NAME      training method (train.method): supervised, fixmatch, pcr or css\n"
+    "  --classes N        number of classes (model.num_classes); required without --layout\n"
+    "  --method NAME      training method (train.method): supervised, fixmatch, pcr, css, rrn, rc2l\n"
     "  --iters N          total iterations (train.iters)\n"
     "  --batch B          images per iteration (train.batch_size)\n"
     "  --crop S           square training crop (train.crop_size)\n"
@@ -57,8 +65,9 @@ static const char kUsage[] =
 #define TRAIN_BEST_INFIX ".best"
 
 typedef struct train_options {
-  const char *root, *labeled, *unlabeled, *val, *method, *backbone, *device, *config_file, *out;
-  int64_t classes, iters, batch, crop, eval_every; /* 0 = not given */
+  const char *root, *labeled, *unlabeled, *val, *method, *backbone, *device, *config_file, *out, *layout_name;
+  int64_t classes, iters, batch, crop, eval_every, cache_mb; /* 0 = not given */
+  s4seg_layout layout;
   arg_list sets;
 } train_options;
 
@@ -81,6 +90,10 @@ static int build_config(const train_options* o, s4seg_config** out) {
   s4seg_status status = s4seg_config_create(&config);
   if (status != S4SEG_OK) return cli_fail(status);
   result = o->config_file != NULL ? config_apply_file(config, o->config_file) : CLI_EXIT_OK;
+  if (result == CLI_EXIT_OK && o->layout != S4SEG_LAYOUT_LIST) {
+    result = set_int_if(config, "model.num_classes", dataset_layout_classes(o->layout));
+    if (result == CLI_EXIT_OK) result = set_string_if(config, "model.class_names", o->layout_name);
+  }
   if (result == CLI_EXIT_OK) result = set_int_if(config, "model.num_classes", o->classes);
   if (result == CLI_EXIT_OK) result = set_string_if(config, "train.method", o->method);
   if (result == CLI_EXIT_OK) result = set_int_if(config, "train.iters", o->iters);
@@ -249,14 +262,11 @@ static int run_training(s4seg_trainer* trainer, s4seg_model* model, validation* 
 
 /* ---- the command ------------------------------------------------------------------------- */
 
-/* Loads a list file into a new dataset, stored in *out at once so that the caller frees it on
- * every path (*out stays NULL when `list` is NULL). */
-static s4seg_status load_list(const char* root, const char* list, s4seg_dataset** out) {
-  s4seg_status status;
-  if (list == NULL) return S4SEG_OK;
-  status = s4seg_dataset_create(out);
-  if (status == S4SEG_OK) status = s4seg_dataset_add_list(*out, root, list);
-  return status;
+/* Loads a split into a new dataset (see dataset_open). Unlabeled splits of the benchmark layouts
+ * name masks that may not exist, so their masks are not read. */
+static s4seg_status load_split(const train_options* o, const char* split, int unlabeled, s4seg_dataset** out) {
+  const uint32_t flags = unlabeled && o->layout != S4SEG_LAYOUT_LIST ? S4SEG_DATASET_IGNORE_MASKS : 0u;
+  return dataset_open(o->root, split, o->layout, flags, o->cache_mb, out);
 }
 
 /* --unlabeled with the supervised method trains on the labeled list only: say so. */
@@ -319,9 +329,9 @@ static int train(const train_options* o) {
                                                                                   : INT64_MAX);
   }
   /* Load every list before training so that a bad path fails in seconds, not hours. */
-  status = load_list(o->root, o->labeled, &labeled);
-  if (status == S4SEG_OK) status = load_list(o->root, o->unlabeled, &unlabeled);
-  if (status == S4SEG_OK) status = load_list(o->root, o->val, &val);
+  status = load_split(o, o->labeled, 0, &labeled);
+  if (status == S4SEG_OK) status = load_split(o, o->unlabeled, 1, &unlabeled);
+  if (status == S4SEG_OK) status = load_split(o, o->val, 0, &val);
   if (status == S4SEG_OK) status = s4seg_model_create(config, &model);
   if (status == S4SEG_OK) status = s4seg_trainer_create_semi(model, labeled, unlabeled, config, &trainer);
   if (status != S4SEG_OK) {
@@ -373,7 +383,9 @@ static int run(int argc, char** argv) {
                       {"--unlabeled", ARG_STRING, 0, &o.unlabeled, 0, 0},
                       {"--val", ARG_STRING, 0, &o.val, 0, 0},
                       {"--eval-every", ARG_INT, 0, &o.eval_every, 1, 0},
-                      {"--classes", ARG_INT, 1, &o.classes, 1, 0},
+                      {"--classes", ARG_INT, 0, &o.classes, 1, 0},
+                      {"--layout", ARG_STRING, 0, &o.layout_name, 0, 0},
+                      {"--cache-mb", ARG_INT, 0, &o.cache_mb, 0, 0},
                       {"--method", ARG_STRING, 0, &o.method, 0, 0},
                       {"--iters", ARG_INT, 0, &o.iters, 1, 0},
                       {"--batch", ARG_INT, 0, &o.batch, 1, 0},
@@ -389,6 +401,13 @@ static int run(int argc, char** argv) {
   result = args_parse(argc, argv, specs, NULL, kUsage);
   if (result != ARGS_CONTINUE) return result;
   result = config_check_assignments(argv[0], kUsage, &o.sets);
+  if (o.layout_name == NULL) o.layout_name = "list";
+  if (result == ARGS_CONTINUE && dataset_layout_from_name(o.layout_name, &o.layout) != 0)
+    result = cli_usage_error(argv[0], kUsage, "--layout must be list, voc or cityscapes, not '%s'", o.layout_name);
+  if (result == ARGS_CONTINUE && o.layout == S4SEG_LAYOUT_LIST && o.classes == 0)
+    result = cli_usage_error(argv[0], kUsage, "--classes is required (or give --layout voc|cityscapes)");
+  if (result == ARGS_CONTINUE && o.cache_mb > (INT64_C(1) << 30))
+    result = cli_usage_error(argv[0], kUsage, "--cache-mb is at most 1073741824");
   if (result == ARGS_CONTINUE && o.eval_every > 0 && o.val == NULL)
     result = cli_usage_error(argv[0], kUsage, "--eval-every needs --val");
   if (result == ARGS_CONTINUE && o.out[0] == '\0') result = cli_usage_error(argv[0], kUsage, "--out needs a file name");

@@ -24,12 +24,16 @@ static const char* const kTermNames[][2] = {{"loss/supervised", "sup"},
                                             {"loss/feature_perturbation", "fp"}};
 #define TERM_NAME_COUNT (sizeof kTermNames / sizeof kTermNames[0])
 #define LOSS_PREFIX "loss/"
+/* Share of a window's time spent waiting for decoded images above which the line says the input
+ * pipeline, not the model, sets the pace. */
+#define PROGRESS_DATA_BOUND 0.2
 
 void progress_init(progress* p, int64_t start, const s4seg_trainer* trainer) {
   p->terminal = isatty(STDERR_FILENO);
   p->last_iteration = start;
   p->line_length = 0;
   p->trainer = trainer;
+  p->data_bound_noted = 0;
 }
 
 static long long eta_seconds(double eta) {
@@ -91,7 +95,19 @@ static void append_terms(line_buffer* line, const s4seg_trainer* trainer) {
   append(line, "]");
 }
 
+/* The value of metric `wanted` in the trainer's window; 0 when absent or unreadable. */
+static int find_metric(const s4seg_trainer* trainer, const char* wanted, double* value) {
+  char name[PROGRESS_NAME_BYTES];
+  size_t count = 0, i;
+  if (trainer == NULL || s4seg_trainer_metric_count(trainer, &count) != S4SEG_OK) return 0;
+  for (i = 0; i < count; ++i)
+    if (s4seg_trainer_metric(trainer, i, name, sizeof name, NULL, value) == S4SEG_OK && strcmp(name, wanted) == 0) return 1;
+  return 0;
+}
+
 void progress_report(progress* p, const s4seg_train_stats* stats) {
+  double data_wait = 0.0;
+  int data_bound = find_metric(p->trainer, "data/wait_fraction", &data_wait) && data_wait >= PROGRESS_DATA_BOUND;
   line_buffer line;
   int64_t done = stats->iteration - p->last_iteration;
   double rate = stats->seconds > 0.0 ? (double)done / stats->seconds : 0.0;
@@ -107,7 +123,14 @@ void progress_report(progress* p, const s4seg_train_stats* stats) {
   append(&line, "  lr %.3g  it/s %.2f  img/s %.1f  ETA %lldh %02lldm %02llds", stats->learning_rate,
          isfinite(rate) ? rate : 0.0, isfinite(stats->images_per_second) ? stats->images_per_second : 0.0, eta / 3600,
          (eta / 60) % 60, eta % 60);
+  if (data_bound) append(&line, "  data-bound %.0f%%", 100.0 * data_wait);
   p->last_iteration = stats->iteration;
+  if (data_bound && !p->data_bound_noted) {
+    p->data_bound_noted = 1;
+    progress_finish(p);
+    fprintf(stderr, "s4seg: note: %.0f%% of the training time went to waiting for decoded images; raise "
+                    "train.workers or train.prefetch, or keep images in memory with --cache-mb\n", 100.0 * data_wait);
+  }
   if (!p->terminal) {
     fprintf(stderr, "%s\n", line.text);
     return;

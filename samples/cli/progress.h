@@ -2,7 +2,9 @@
  * otherwise:
  *   iter I/T  loss L [sup S unsup U ...]  keep K acc A  lr R  it/s X  img/s Y  ETA Hh MMm SSs
  * The bracket lists the loss terms of the report's window (when there are two or more); keep and
- * acc are the pseudo-label keep ratio and accuracy (when the method reports them). */
+ * acc are the pseudo-label keep ratio and accuracy (when the method reports them). When the trainer
+ * waited for decoded images for 20% or more of the window ("data/wait_fraction"), the line ends
+ * with "data-bound P%" and a one-time note says how to feed it faster. */
 #ifndef S4SEG_CLI_PROGRESS_H
 #define S4SEG_CLI_PROGRESS_H
 
@@ -16,6 +18,7 @@ typedef struct progress {
   int64_t last_iteration;        /* iteration of the previous report */
   size_t line_length;            /* length of the line on screen (terminal mode) */
   const s4seg_trainer* trainer;  /* source of the loss terms; NULL = none shown */
+  int data_bound_noted;          /* the "waiting for images" note was printed */
 } progress;
 
 /* Starts reporting from iteration `start`; decides the mode with isatty(stderr). `trainer` (may

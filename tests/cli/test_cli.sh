@@ -111,6 +111,20 @@ grep -q "FORMAT" "$WORK/err.txt"; check "truncated model names the FORMAT status
 check "unknown --set key exits 1" 1 $?
 grep -q "model.nope" "$WORK/err.txt"; check "unknown key is named" 0 $?
 
+# Class names travel with the model; a decode cache and prefetching change nothing visible but speed.
+"$S4SEG" train --root "$WORK/data" --labeled "$WORK/data/train.txt" --classes 3 --iters 10 --batch 4 --crop 48 "${TINY[@]}" \
+  --cache-mb 1 --set train.prefetch=3 --set "model.class_names=sky,road,car" --out "$WORK/named.s4seg" >/dev/null 2>&1
+check "train --cache-mb with class names succeeds" 0 $?
+"$S4SEG" eval --model "$WORK/named.s4seg" --root "$WORK/data" --list "$WORK/data/val.txt" --device cpu >"$WORK/named.txt"
+grep -q "^1 .* road " "$WORK/named.txt"; check "eval prints the model's class names" 0 $?
+"$S4SEG" train --root "$WORK/data" --labeled "$WORK/data/train.txt" --layout nope --classes 3 --out "$WORK/x" >/dev/null 2>&1
+check "unknown --layout exits 2" 2 $?
+"$S4SEG" train --root "$WORK/data" --labeled "$WORK/data/train.txt" --out "$WORK/x" >/dev/null 2>&1
+check "--classes missing without --layout exits 2" 2 $?
+"$S4SEG" train --layout voc --root "$WORK/no-such-voc" --labeled train --out "$WORK/x" 2>"$WORK/err.txt"
+check "a missing VOC folder exits 1" 1 $?
+grep -q "IO" "$WORK/err.txt"; check "a missing VOC folder names the IO status" 0 $?
+
 passed=$(( checks - failures ))
 echo "cli: ${passed} passed, ${failures} failed"
 [ "$failures" -eq 0 ]

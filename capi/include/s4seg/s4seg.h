@@ -219,6 +219,60 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_dataset_add(s4seg_dataset* dataset,
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_dataset_add_list(s4seg_dataset* dataset, const char* root,
                                                             const char* list_path) S4SEG_NOEXCEPT;
 
+/** Folder layouts of the public benchmarks that s4seg_dataset_add_layout reads as they are
+ *  (docs/datasets.md shows the folder trees). */
+typedef enum s4seg_layout {
+  S4SEG_LAYOUT_LIST = 0,       /**< `IMAGE [MASK]` list lines, masks used as stored (as s4seg_dataset_add_list). */
+  S4SEG_LAYOUT_VOC = 1,        /**< PASCAL VOC 2012 (+SBD aug): JPEGImages/ID.jpg with SegmentationClass/ID.png
+                                    (or SegmentationClassAug/ID.png) read as indices: classes 0..20, 255 = the
+                                    object borders (ignored). Any other mask value is S4SEG_FORMAT when the sample
+                                    is read (the message names the file and the value). */
+  S4SEG_LAYOUT_CITYSCAPES = 2  /**< Cityscapes: leftImg8bit/SPLIT/CITY/NAME_leftImg8bit.png with
+                                    gtFine/SPLIT/CITY/NAME_gtFine_labelIds.png, whose ids are mapped to the 19 train
+                                    ids (every other id → 255); NAME_gtFine_labelTrainIds.png masks are read as
+                                    they are. */
+} s4seg_layout;
+
+/** s4seg_dataset_add_layout flag: the masks a split names are neither checked nor read, and the
+ *  samples have none (the unlabeled splits of the UniMatch-family codebases name masks that may
+ *  not exist). */
+#define S4SEG_DATASET_IGNORE_MASKS 1u
+
+/** Adds the samples of a benchmark dataset folder. `root`: the folder holding JPEGImages/ (VOC) or
+ *  leftImg8bit/ and gtFine/ (Cityscapes). `split`: a split name (a bare word such as "train", no
+ *  '/' or '.') or the path of a split file.
+ *  - A split file has one sample per line: `IMAGE MASK` or `IMAGE` (no mask) relative to `root`,
+ *    so the split files of the UniMatch-family codebases load as they are; for VOC a line may also
+ *    be a bare image id (`2007_000032`, as in ImageSets/Segmentation/NAME.txt), which names
+ *    JPEGImages/ID.jpg and its mask. For Cityscapes, a NAME_gtFine_labelTrainIds.png that does not
+ *    exist is replaced by NAME_gtFine_labelIds.png, mapped (so the official preprocessing script
+ *    need not have run).
+ *  - A split name: VOC: ImageSets/Segmentation/NAME.txt ("train", "val", "trainval"); Cityscapes:
+ *    every NAME_leftImg8bit.png under leftImg8bit/SPLIT/ ("train", "val", "test"), sorted by
+ *    city and name, with its gtFine labelIds mask.
+ *  - VOC bare ids take their masks from SegmentationClassAug/ when that folder exists, else from
+ *    SegmentationClass/.
+ *  `flags`: 0 or S4SEG_DATASET_IGNORE_MASKS (other bits → S4SEG_INVALID_ARGUMENT). Files are checked
+ *  (readable, image and mask sizes equal) now and decoded only when used. All-or-nothing: on error
+ *  (the message names the file or the split line) the dataset is unchanged. An unknown layout →
+ *  S4SEG_INVALID_ARGUMENT; a missing root folder, split file or split folder → S4SEG_IO; a split
+ *  line of three fields → S4SEG_FORMAT. S4SEG_LAYOUT_LIST is s4seg_dataset_add_list (`split` is
+ *  the list file) with the flag honoured. */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_dataset_add_layout(s4seg_dataset* dataset, s4seg_layout layout, const char* root,
+                                                              const char* split, uint32_t flags) S4SEG_NOEXCEPT;
+
+/** Keeps up to `bytes` of decoded file-backed samples in memory for reuse, counted as pixel bytes
+ *  (image + mask); least recently used samples are evicted first, at once when the limit shrinks;
+ *  a sample larger than the whole limit is not kept; 0, the default, keeps none. In-memory
+ *  samples are not cached. Safe while trainers read the dataset. */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_dataset_set_cache(s4seg_dataset* dataset, uint64_t bytes) S4SEG_NOEXCEPT;
+
+/** Cache figures since the dataset was created: `bytes` held now (never above the limit), `hits`
+ *  (reads served from memory) and `misses` (file-backed reads decoded from disk, also while the
+ *  cache is off). Any out-pointer may be NULL. */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_dataset_cache_stats(const s4seg_dataset* dataset, uint64_t* bytes, uint64_t* hits,
+                                                               uint64_t* misses) S4SEG_NOEXCEPT;
+
 /** Appends `count` synthetic samples (RGB scenes of textured shapes, one class per shape kind,
  *  class 0 = background, every pixel labelled) of `width` x `height`, deterministic in `seed`.
  *  num_classes in 2..32, width/height in 16..4096, count in 1..1000000. */
@@ -262,6 +316,36 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_get_config(const s4seg_model*
 /** Writes the device the model runs on ("cpu", "cuda:0", ...; what "auto" resolved to) into `buf`;
  *  `*needed` receives the size including the NUL; S4SEG_BUFFER_TOO_SMALL when `capacity < *needed`. */
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_device(const s4seg_model* model, char* buf, size_t capacity, size_t* needed) S4SEG_NOEXCEPT;
+
+/** Loads pretrained encoder weights (e.g. ImageNet) into `model`: a PyTorch `torch.save` state dict
+ *  exactly as torchvision publishes it (resnet50-*.pth; zip or legacy format, OrderedDict with
+ *  _metadata, also nested under "state_dict"/"model") or a safetensors file, chosen by content.
+ *  Names are torchvision's; "module." and "backbone." prefixes are stripped and the classifier
+ *  (fc.*) is skipped; num_batches_tracked may be absent. Every encoder of the model gets the
+ *  weights (both branches of an rrn model); decoders keep their initialisation. Strict: a missing,
+ *  unexpected or mis-shaped tensor → S4SEG_FORMAT with their names, and the model is unchanged
+ *  (a reduced model.width never fits torchvision weights). Missing file → S4SEG_IO. Load before
+ *  creating a trainer: a trainer's student copies the weights at creation. */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_load_backbone(s4seg_model* model, const char* path) S4SEG_NOEXCEPT;
+/** As s4seg_model_load_backbone, but loads the tensors that fit and leaves the others as they are;
+ *  s4seg_model_backbone_report says which. A file of which nothing fits is still S4SEG_FORMAT. */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_load_backbone_partial(s4seg_model* model, const char* path) S4SEG_NOEXCEPT;
+/** A sentence on the latest encoder load of this model handle (model.pretrained at creation, or the
+ *  calls above): how many tensors were loaded, the classifier skipped, missing / unexpected /
+ *  mis-shaped names. Empty when none happened. Buffer protocol as s4seg_model_device. */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_backbone_report(const s4seg_model* model, char* buf, size_t capacity,
+                                                                 size_t* needed) S4SEG_NOEXCEPT;
+/** Writes the encoder's weights (branch 1) to `path` as a safetensors file with torchvision names,
+ *  which s4seg_model_load_backbone (and Python's safetensors) read. Atomic write. */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_save_backbone(const s4seg_model* model, const char* path) S4SEG_NOEXCEPT;
+
+/** The name of class `index` (0..num_classes-1), from model.class_names; saved with the model.
+ *  Buffer protocol as s4seg_model_device. */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_class_name(const s4seg_model* model, int32_t index, char* buf,
+                                                            size_t capacity, size_t* needed) S4SEG_NOEXCEPT;
+/** The display colours of the classes, from model.palette: 3 bytes (R, G, B) per class into `rgb`
+ *  (`capacity` ≥ 3 · num_classes, else S4SEG_BUFFER_TOO_SMALL). Saved with the model. */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_palette(const s4seg_model* model, uint8_t* rgb, size_t capacity) S4SEG_NOEXCEPT;
 
 /** Predicts one image (1 or 3 channels, any size ≥ 8x8). Writes width*height class indices,
  *  row-major without padding, into `labels` (`labels_capacity` bytes, at least width*height) and,

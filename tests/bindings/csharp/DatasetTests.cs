@@ -50,6 +50,64 @@ static class DatasetTests {
       Check.Throws(Status.Io, "missing.txt", () => data.AddList(root, Path.Combine(root, "missing.txt")));
     }
   }
+
+  /// <summary>Two 16 x 12 PNG images with masks and a list file naming them, in the test's folder;
+  /// returns the list file.</summary>
+  static string TwoSampleList(string root) {
+    foreach (string name in new[] { "a", "b" }) {
+      using (var image = new Image(Tiny.Flat(16, 12, 3, 80), 16, 12, 3)) image.SavePng(Path.Combine(root, name + ".png"));
+      S4SegLibrary.SavePng(Path.Combine(root, name + "_mask.png"), Tiny.Flat(16, 12, 1, 2), 16, 12, 1);
+    }
+    string list = Path.Combine(root, "list.txt");
+    File.WriteAllText(list, "a.png a_mask.png\nb.png b_mask.png\n");
+    return list;
+  }
+
+  [Test]
+  public static void CacheKeepsDecodedSamples() {
+    string root = TestRunner.TempFolder;
+    string list = TwoSampleList(root);
+    using (var data = new Dataset()) {
+      data.AddList(root, list);
+      CacheStats empty = data.GetCacheStats();
+      Check.Equal(0UL, empty.Bytes, "bytes before any read");
+      Check.Equal(0UL, empty.Hits, "hits before any read");
+      Check.Equal(0UL, empty.Misses, "misses before any read");
+
+      data.SetCache(1UL << 20);
+      for (int round = 0; round < 2; ++round)
+        for (long i = 0; i < 2; ++i)
+          using (var image = data.GetImage(i)) Check.Equal(16, image.Width, "width");
+      CacheStats stats = data.GetCacheStats();
+      Check.Equal(2UL, stats.Misses, "misses: each sample decoded once");
+      Check.Equal(2UL, stats.Hits, "hits: each sample served once from memory");
+      Check.Equal(2UL * (16 * 12 * 3 + 16 * 12), stats.Bytes, "bytes held: two images and masks");
+
+      data.SetCache(0);
+      Check.Equal(0UL, data.GetCacheStats().Bytes, "bytes after the cache is turned off");
+    }
+  }
+
+  [Test]
+  public static void LayoutsAddFolderSamples() {
+    string root = TestRunner.TempFolder;
+    string list = TwoSampleList(root);
+    using (var data = new Dataset()) {
+      data.AddLayout(Layout.List, root, list);
+      Check.Equal(2L, data.Size, "samples with masks");
+      using (var mask = data.GetMask(1)) Check.True(mask.GetData().All(label => label == 2), "mask from the layout");
+      data.AddLayout(Layout.List, root, list, DatasetFlags.IgnoreMasks);
+      Check.Equal(4L, data.Size, "samples after the unlabeled copy");
+      Check.Equal(null, data.GetMask(3), "IgnoreMasks gives samples without masks");
+
+      Check.Throws(Status.InvalidArgument, "unknown dataset layout 7", () => data.AddLayout((Layout)7, root, list));
+      Check.Throws(Status.InvalidArgument, "flags", () => data.AddLayout(Layout.List, root, list, (DatasetFlags)2));
+      Check.Throws(Status.Io, "no-such-root", () => data.AddLayout(Layout.Voc, Path.Combine(root, "no-such-root"), "train"));
+      Check.Throws(Status.Io, "", () => data.AddLayout(Layout.Cityscapes, Path.Combine(root, "no-such-root"), "train",
+                                                        DatasetFlags.IgnoreMasks));
+      Check.Equal(4L, data.Size, "size after the failed calls");
+    }
+  }
 }
 
 }

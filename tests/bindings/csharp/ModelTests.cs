@@ -89,6 +89,68 @@ static class ModelTests {
     }
   }
 
+  /// <summary>A tiny model with <paramref name="lines"/> applied after the tiny config.</summary>
+  static Model TinyModelWith(string lines) {
+    using (var config = Tiny.Config()) {
+      config.Parse(lines);
+      return new Model(config);
+    }
+  }
+
+  [Test]
+  public static void SavedBackboneLoadsIntoAnotherModel() {
+    string path = Path.Combine(TestRunner.TempFolder, "encoder.safetensors");
+    using (var source = TinyModelWith("train.seed = 1"))
+    using (var target = TinyModelWith("train.seed = 2")) {
+      source.SaveBackbone(path);
+      Check.Equal("", target.BackboneReport(), "report before any load");
+      target.LoadBackbone(path);
+      string report = target.BackboneReport();
+      Check.True(report.StartsWith("loaded ", StringComparison.Ordinal), $"report after a load: {report}");
+      Check.Throws(Status.Io, "", () => target.LoadBackbone(path + ".missing"));
+      Check.Equal(report, target.BackboneReport(), "report after a failed load");
+    }
+  }
+
+  [Test]
+  public static void DeeperEncoderRefusesShallowWeightsUnlessPartial() {
+    string path = Path.Combine(TestRunner.TempFolder, "resnet18.safetensors");
+    using (var resnet18 = Tiny.UntrainedModel())
+    using (var resnet34 = TinyModelWith("model.backbone = resnet34")) {
+      resnet18.SaveBackbone(path);
+      Check.Throws(Status.Format, "missing from the file", () => resnet34.LoadBackbone(path));
+      resnet34.LoadBackbonePartial(path);
+      string report = resnet34.BackboneReport();
+      Check.True(report.StartsWith("loaded ", StringComparison.Ordinal), $"report after a partial load: {report}");
+      Check.True(report.Contains("missing from the file"), $"partial load report: {report}");
+    }
+  }
+
+  [Test]
+  public static void ClassNamesAndPaletteComeFromTheConfig() {
+    using (var model = TinyModelWith("model.num_classes = 21\nmodel.class_names = voc")) {
+      Check.Equal("person", model.ClassName(15), "class 15");
+      Check.Equal("background", model.ClassName(0), "class 0");
+      var names = model.ClassNames();
+      Check.Equal(21, names.Count, "class names");
+      Check.Equal("person", names[15], "class names[15]");
+      byte[] palette = model.Palette();
+      Check.Equal(3 * 21, palette.Length, "palette bytes");
+      Check.SameElements(new byte[] { 192, 128, 128 }, palette.Skip(45).Take(3).ToArray(), "colour of class 15");
+      var into = new byte[3 * 21];
+      model.PaletteInto(into);
+      Check.SameElements(palette, into, "PaletteInto");
+      Check.Throws(Status.InvalidArgument, "palette buffer has 62 elements, expected 63", () => model.PaletteInto(new byte[62]));
+      Check.Throws(Status.InvalidArgument, "palette buffer is null", () => model.PaletteInto(null));
+      Check.Throws(Status.InvalidArgument, "class index", () => model.ClassName(21));
+      Check.Throws(Status.InvalidArgument, "class index", () => model.ClassName(-1));
+    }
+    using (var model = Tiny.UntrainedModel()) {
+      Check.Equal(Tiny.Classes, model.ClassNames().Count, "default class names");
+      Check.Equal(3 * Tiny.Classes, model.Palette().Length, "default palette");
+    }
+  }
+
   [Test]
   public static void MissingOrCorruptModelFilesThrow() {
     string missing = Path.Combine(TestRunner.TempFolder, "missing.s4seg");

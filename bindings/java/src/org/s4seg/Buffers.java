@@ -23,6 +23,12 @@ final class Buffers {
     return (int) elements;
   }
 
+  /** {@code value}, which C receives as an unsigned 64-bit count, after a check that it is not negative. */
+  static long nonNegative(long value, String name) {
+    if (value < 0) throw new S4SegException(Status.INVALID_ARGUMENT, name + " is negative: " + value);
+    return value;
+  }
+
   /** The remaining bytes of a direct buffer the library reads; null passes through. */
   static ByteBuffer readable(ByteBuffer buffer, String name) {
     if (buffer == null) return null;

@@ -4,6 +4,7 @@ import org.s4seg.Config;
 import org.s4seg.Dataset;
 import org.s4seg.Image;
 import org.s4seg.Labeler;
+import org.s4seg.Layout;
 import org.s4seg.Model;
 import org.s4seg.S4SegException;
 import org.s4seg.Status;
@@ -42,9 +43,19 @@ final class LifetimeTest {
     }
     expectClosed("Config", () -> config.getInt("train.iters"));
     expectClosed("Dataset", dataset::size);
+    expectClosed("Dataset", () -> dataset.setCache(1024));
+    expectClosed("Dataset", dataset::cacheStats);
+    expectClosed("Dataset", () -> dataset.addLayout(Layout.VOC, "root", "train"));
     expectClosed("Image", image::width);
     expectClosed("Image", image::getData);
     expectClosed("Model", model::numClasses);
+    expectClosed("Model", model::backboneReport);
+    expectClosed("Model", () -> model.loadBackbone("weights.safetensors"));
+    expectClosed("Model", () -> model.loadBackbonePartial("weights.safetensors"));
+    expectClosed("Model", () -> model.saveBackbone("weights.safetensors"));
+    expectClosed("Model", () -> model.className(0));
+    expectClosed("Model", model::classNames);
+    expectClosed("Model", model::palette);
     expectClosed("Model", () -> model.predict(new byte[SIDE * SIDE * 3], SIDE, SIDE, 3));
     expectClosed("Trainer", () -> trainer.step(1));
     expectClosed("Labeler", () -> labeler.label(new byte[SIDE * SIDE * 3], SIDE, SIDE, 3));

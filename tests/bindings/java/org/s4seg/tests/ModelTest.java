@@ -9,6 +9,8 @@ import org.s4seg.Dataset;
 import org.s4seg.Evaluation;
 import org.s4seg.Image;
 import org.s4seg.Model;
+import org.s4seg.S4SegException;
+import org.s4seg.Status;
 
 /** Prediction into arrays and direct buffers, evaluation, save and load. */
 final class ModelTest {
@@ -123,6 +125,70 @@ final class ModelTest {
         for (int i = 0; i < confidence.length; ++i) Check.near(confidence[i], loadedConfidence[i], 0, "confidence " + i);
         Check.equal(model.numClasses(), loaded.numClasses(), "classes after load");
       }
+    }
+  }
+
+  /** The tiny config with {@code lines} applied after it. */
+  private static Config tinyConfigWith(String lines) {
+    return Config.fromText(Fixtures.TINY + "\n" + lines);
+  }
+
+  @Test
+  public void savedBackboneLoadsIntoAnotherModel() {
+    String path = Fixtures.tempDir("backbone").resolve("encoder.safetensors").toString();
+    try (Config first = tinyConfigWith("train.seed = 1"); Config second = tinyConfigWith("train.seed = 2");
+         Model source = new Model(first); Model target = new Model(second)) {
+      source.saveBackbone(path);
+      Check.equal("", target.backboneReport(), "report before any load");
+      target.loadBackbone(path);
+      String report = target.backboneReport();
+      Check.isTrue(report.startsWith("loaded "), "report after a load: " + report);
+      Check.fails(Status.IO, () -> target.loadBackbone(path + ".missing"));
+      Check.equal(report, target.backboneReport(), "report after a failed load");
+    }
+  }
+
+  @Test
+  public void deeperEncoderRefusesShallowWeightsUnlessPartial() {
+    String path = Fixtures.tempDir("backbone").resolve("resnet18.safetensors").toString();
+    try (Config small = Fixtures.tinyConfig(); Config deep = tinyConfigWith("model.backbone = resnet34");
+         Model resnet18 = new Model(small); Model resnet34 = new Model(deep)) {
+      resnet18.saveBackbone(path);
+      S4SegException e = Check.fails(Status.FORMAT, () -> resnet34.loadBackbone(path));
+      Check.contains(e.getMessage(), "missing from the file", "strict load message");
+      resnet34.loadBackbonePartial(path);
+      String report = resnet34.backboneReport();
+      Check.isTrue(report.startsWith("loaded "), "report after a partial load: " + report);
+      Check.contains(report, "missing from the file", "partial load report");
+    }
+  }
+
+  @Test
+  public void classNamesAndPaletteComeFromTheConfig() {
+    try (Config config = tinyConfigWith("model.num_classes = 21\nmodel.class_names = voc");
+         Model model = new Model(config)) {
+      Check.equal("person", model.className(15), "class 15");
+      Check.equal("background", model.className(0), "class 0");
+      java.util.List<String> names = model.classNames();
+      Check.equal(21, names.size(), "class names");
+      Check.equal("person", names.get(15), "class names[15]");
+      byte[] palette = model.palette();
+      Check.equal(3 * 21, palette.length, "palette bytes");
+      Check.equal(192, Byte.toUnsignedInt(palette[45]), "red of class 15");
+      Check.equal(128, Byte.toUnsignedInt(palette[46]), "green of class 15");
+      Check.equal(128, Byte.toUnsignedInt(palette[47]), "blue of class 15");
+      byte[] into = new byte[3 * 21];
+      model.paletteInto(into);
+      Check.sameBytes(palette, into, "paletteInto");
+      S4SegException e = Check.fails(Status.INVALID_ARGUMENT, () -> model.paletteInto(new byte[3 * 21 - 1]));
+      Check.contains(e.getMessage(), "palette buffer has 62 elements, expected 63", "message");
+      Check.fails(Status.INVALID_ARGUMENT, () -> model.paletteInto(null));
+      Check.fails(Status.INVALID_ARGUMENT, () -> model.className(21));
+      Check.fails(Status.INVALID_ARGUMENT, () -> model.className(-1));
+    }
+    try (Config config = Fixtures.tinyConfig(); Model model = new Model(config)) {
+      Check.equal(Fixtures.CLASSES, model.classNames().size(), "default class names");
+      Check.equal(3 * Fixtures.CLASSES, model.palette().length, "default palette");
     }
   }
 
