@@ -22,19 +22,6 @@ static const uint64_t kOtherSeed = 4321;
 
 static const char* dir_of(void** state) { return s4t_dir_fixture_path(state); }
 
-static s4seg_dataset* new_dataset(void) {
-  s4seg_dataset* ds = NULL;
-  S4T_OK(s4seg_dataset_create(&ds));
-  assert_non_null(ds);
-  return ds;
-}
-
-static int64_t size_of(const s4seg_dataset* ds) {
-  int64_t size = -1;
-  S4T_OK(s4seg_dataset_size(ds, &size));
-  return size;
-}
-
 /* Asserts sample `index` holds `image` and `mask` (NULL = no mask). */
 static void assert_sample(const s4seg_dataset* ds, int64_t index, const s4seg_image_view* image,
                           const s4seg_image_view* mask) {
@@ -80,14 +67,14 @@ static int samples_equal(const s4seg_dataset* a, const s4seg_dataset* b, int64_t
 /* ------------------------------------------------------------------------------------------ */
 
 static void new_dataset_is_empty(void** state) {
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   (void)state;
-  assert_int_equal(size_of(ds), 0);
+  assert_int_equal(s4t_dataset_size(ds), 0);
   s4seg_dataset_free(ds);
 }
 
 static void add_with_and_without_mask(void** state) {
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   uint8_t* rgb = s4t_pattern(IMG_W, IMG_H, 3, 1);
   uint8_t* grey = s4t_pattern(IMG_W, IMG_H, 1, 2);
   uint8_t* mask = s4t_mask_pattern(IMG_W, IMG_H, MASK_CLASSES, 3);
@@ -99,7 +86,7 @@ static void add_with_and_without_mask(void** state) {
   vmask = s4t_view(mask, IMG_W, IMG_H, 1);
   S4T_OK(s4seg_dataset_add(ds, &vrgb, &vmask));
   S4T_OK(s4seg_dataset_add(ds, &vgrey, NULL));
-  assert_int_equal(size_of(ds), 2);
+  assert_int_equal(s4t_dataset_size(ds), 2);
   assert_sample(ds, 0, &vrgb, &vmask);
   assert_sample(ds, 1, &vgrey, NULL);
   s4seg_dataset_free(ds);
@@ -109,7 +96,7 @@ static void add_with_and_without_mask(void** state) {
 }
 
 static void add_copies_the_pixels(void** state) {
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   uint8_t* rgb = s4t_pattern(IMG_W, IMG_H, 3, 4);
   uint8_t* original = s4t_pattern(IMG_W, IMG_H, 3, 4);
   uint8_t* mask = s4t_mask_pattern(IMG_W, IMG_H, MASK_CLASSES, 5);
@@ -129,7 +116,7 @@ static void add_copies_the_pixels(void** state) {
 }
 
 static void get_without_mask_pointer_returns_image(void** state) {
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   uint8_t* rgb = s4t_pattern(IMG_W, IMG_H, 3, 6);
   uint8_t* mask = s4t_mask_pattern(IMG_W, IMG_H, MASK_CLASSES, 7);
   s4seg_image_view v = s4t_view(rgb, IMG_W, IMG_H, 3), m = s4t_view(mask, IMG_W, IMG_H, 1);
@@ -145,7 +132,7 @@ static void get_without_mask_pointer_returns_image(void** state) {
 }
 
 static void add_rejects_bad_samples(void** state) {
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   uint8_t* rgb = s4t_pattern(IMG_W, IMG_H, 3, 8);
   uint8_t* big = s4t_pattern(IMG_W + 1, IMG_H, 3, 9);
   uint8_t* mask = s4t_mask_pattern(IMG_W, IMG_H, MASK_CLASSES, 10);
@@ -171,7 +158,7 @@ static void add_rejects_bad_samples(void** state) {
   S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_dataset_add(ds, NULL, &m));
   S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_dataset_add(NULL, &v, &m));
 
-  assert_int_equal(size_of(ds), 1); /* nothing was added */
+  assert_int_equal(s4t_dataset_size(ds), 1); /* nothing was added */
   s4seg_dataset_free(ds);
   free(rgb);
   free(big);
@@ -179,7 +166,7 @@ static void add_rejects_bad_samples(void** state) {
 }
 
 static void get_out_of_range_is_invalid(void** state) {
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   uint8_t* rgb = s4t_pattern(IMG_W, IMG_H, 3, 11);
   s4seg_image_view v = s4t_view(rgb, IMG_W, IMG_H, 3);
   s4seg_image* image = S4T_SENTINEL(s4seg_image);
@@ -196,7 +183,7 @@ static void get_out_of_range_is_invalid(void** state) {
 }
 
 static void null_arguments_are_rejected(void** state) {
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   s4seg_image* image = NULL;
   int64_t size = 0;
   (void)state;
@@ -209,7 +196,7 @@ static void null_arguments_are_rejected(void** state) {
   S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_dataset_add_synthetic(NULL, 1, SYN_W, SYN_H, SYN_CLASSES, kSeed));
   S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_dataset_add_list(NULL, dir_of(state), "list.txt"));
   S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_dataset_add_list(ds, dir_of(state), NULL));
-  assert_int_equal(size_of(ds), 1);
+  assert_int_equal(s4t_dataset_size(ds), 1);
   s4seg_dataset_free(ds);
 }
 
@@ -223,11 +210,11 @@ static void free_accepts_null(void** state) {
 /* ------------------------------------------------------------------------------------------ */
 
 static void synthetic_samples_have_requested_shape_and_classes(void** state) {
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   int64_t i;
   (void)state;
   S4T_OK(s4seg_dataset_add_synthetic(ds, SYN_COUNT, SYN_W, SYN_H, SYN_CLASSES, kSeed));
-  assert_int_equal(size_of(ds), SYN_COUNT);
+  assert_int_equal(s4t_dataset_size(ds), SYN_COUNT);
   for (i = 0; i < SYN_COUNT; ++i) {
     s4seg_image *image = NULL, *mask = NULL;
     s4seg_image_view vi, vm;
@@ -251,8 +238,8 @@ static void synthetic_samples_have_requested_shape_and_classes(void** state) {
 }
 
 static void synthetic_is_deterministic_in_seed(void** state) {
-  s4seg_dataset* a = new_dataset();
-  s4seg_dataset* b = new_dataset();
+  s4seg_dataset* a = s4t_new_dataset();
+  s4seg_dataset* b = s4t_new_dataset();
   int64_t i;
   (void)state;
   S4T_OK(s4seg_dataset_add_synthetic(a, SYN_COUNT, SYN_W, SYN_H, SYN_CLASSES, kSeed));
@@ -263,8 +250,8 @@ static void synthetic_is_deterministic_in_seed(void** state) {
 }
 
 static void synthetic_differs_between_seeds(void** state) {
-  s4seg_dataset* a = new_dataset();
-  s4seg_dataset* b = new_dataset();
+  s4seg_dataset* a = s4t_new_dataset();
+  s4seg_dataset* b = s4t_new_dataset();
   int64_t i;
   int any_different = 0;
   (void)state;
@@ -277,16 +264,16 @@ static void synthetic_differs_between_seeds(void** state) {
 }
 
 static void synthetic_appends(void** state) {
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   (void)state;
   S4T_OK(s4seg_dataset_add_synthetic(ds, SYN_COUNT, SYN_W, SYN_H, SYN_CLASSES, kSeed));
   S4T_OK(s4seg_dataset_add_synthetic(ds, 1, SYN_MIN_SIDE, SYN_MIN_SIDE, SYN_MIN_CLASSES, kOtherSeed));
-  assert_int_equal(size_of(ds), SYN_COUNT + 1);
+  assert_int_equal(s4t_dataset_size(ds), SYN_COUNT + 1);
   s4seg_dataset_free(ds);
 }
 
 static void synthetic_rejects_bad_arguments(void** state) {
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   (void)state;
   S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_dataset_add_synthetic(ds, 0, SYN_W, SYN_H, SYN_CLASSES, kSeed));
   S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_dataset_add_synthetic(ds, -1, SYN_W, SYN_H, SYN_CLASSES, kSeed));
@@ -296,7 +283,7 @@ static void synthetic_rejects_bad_arguments(void** state) {
   S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_dataset_add_synthetic(ds, 1, SYN_W, SYN_MIN_SIDE - 1, SYN_CLASSES, kSeed));
   S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_dataset_add_synthetic(ds, 1, SYN_MAX_SIDE + 1, SYN_H, SYN_CLASSES, kSeed));
   S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_dataset_add_synthetic(ds, 1, SYN_W, -SYN_H, SYN_CLASSES, kSeed));
-  assert_int_equal(size_of(ds), 0);
+  assert_int_equal(s4t_dataset_size(ds), 0);
   s4seg_dataset_free(ds);
 }
 
@@ -338,7 +325,7 @@ static void free_sample_pixels(list_pixels* px) {
 
 /* A dataset holding one in-memory sample, so that "unchanged" is not just "empty". */
 static s4seg_dataset* dataset_with_one_sample(void) {
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   S4T_OK(s4seg_dataset_add_synthetic(ds, 1, SYN_W, SYN_H, SYN_CLASSES, kSeed));
   return ds;
 }
@@ -347,7 +334,7 @@ static void add_list_reads_images_and_masks(void** state) {
   const char* dir = dir_of(state);
   char list[S4T_PATH_MAX], absolute_image[S4T_PATH_MAX], text[4 * S4T_PATH_MAX];
   list_pixels px;
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   int i;
   write_sample_files(dir, &px);
   s4t_path_join(absolute_image, sizeof absolute_image, dir, "img2.png");
@@ -362,7 +349,7 @@ static void add_list_reads_images_and_masks(void** state) {
   s4t_write_text(list, text);
 
   S4T_OK(s4seg_dataset_add_list(ds, dir, list));
-  assert_int_equal(size_of(ds), LIST_SAMPLES);
+  assert_int_equal(s4t_dataset_size(ds), LIST_SAMPLES);
   for (i = 0; i < LIST_SAMPLES; ++i) {
     s4seg_image_view vi = s4t_view(px.image[i], IMG_W, IMG_H, 3);
     s4seg_image_view vm = s4t_view(px.mask[i], IMG_W, IMG_H, 1);
@@ -376,12 +363,12 @@ static void add_list_accepts_list_without_trailing_newline(void** state) {
   const char* dir = dir_of(state);
   char list[S4T_PATH_MAX];
   list_pixels px;
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   write_sample_files(dir, &px);
   s4t_path_join(list, sizeof list, dir, "no_newline.txt");
   s4t_write_text(list, "img0.png mask0.png");
   S4T_OK(s4seg_dataset_add_list(ds, dir, list));
-  assert_int_equal(size_of(ds), 1);
+  assert_int_equal(s4t_dataset_size(ds), 1);
   s4seg_dataset_free(ds);
   free_sample_pixels(&px);
 }
@@ -396,7 +383,7 @@ static void add_list_with_missing_image_is_io_and_changes_nothing(void** state) 
   s4t_write_text(list, "img0.png mask0.png\nimg1.png mask1.png\nnot_there.png mask2.png\n");
   S4T_CHECK(S4SEG_IO, s4seg_dataset_add_list(ds, dir, list));
   S4T_ERROR_NAMES_LINE(3);
-  assert_int_equal(size_of(ds), 1);
+  assert_int_equal(s4t_dataset_size(ds), 1);
   s4seg_dataset_free(ds);
   free_sample_pixels(&px);
 }
@@ -410,7 +397,7 @@ static void add_list_with_missing_mask_is_io(void** state) {
   s4t_path_join(list, sizeof list, dir, "missing_mask.txt");
   s4t_write_text(list, "img0.png no_such_mask.png\n");
   S4T_CHECK(S4SEG_IO, s4seg_dataset_add_list(ds, dir, list));
-  assert_int_equal(size_of(ds), 1);
+  assert_int_equal(s4t_dataset_size(ds), 1);
   s4seg_dataset_free(ds);
   free_sample_pixels(&px);
 }
@@ -428,7 +415,7 @@ static void add_list_with_corrupt_image_is_format(void** state) {
   s4t_write_text(list, "img0.png mask0.png\ncorrupt.png mask1.png\n");
   S4T_CHECK(S4SEG_FORMAT, s4seg_dataset_add_list(ds, dir, list));
   S4T_ERROR_NAMES_LINE(2);
-  assert_int_equal(size_of(ds), 1);
+  assert_int_equal(s4t_dataset_size(ds), 1);
   s4seg_dataset_free(ds);
   free_sample_pixels(&px);
   free(noise);
@@ -447,7 +434,7 @@ static void add_list_with_size_mismatch_fails_and_changes_nothing(void** state) 
   s4t_path_join(list, sizeof list, dir, "mismatch.txt");
   s4t_write_text(list, "img0.png mask0.png\nimg1.png small_mask.png\n");
   S4T_NOT_OK(s4seg_dataset_add_list(ds, dir, list));
-  assert_int_equal(size_of(ds), 1);
+  assert_int_equal(s4t_dataset_size(ds), 1);
   s4seg_dataset_free(ds);
   free_sample_pixels(&px);
   free(small_mask);
@@ -459,7 +446,7 @@ static void add_missing_list_file_is_io(void** state) {
   s4seg_dataset* ds = dataset_with_one_sample();
   s4t_path_join(list, sizeof list, dir, "no_such_list.txt");
   S4T_CHECK(S4SEG_IO, s4seg_dataset_add_list(ds, dir, list));
-  assert_int_equal(size_of(ds), 1);
+  assert_int_equal(s4t_dataset_size(ds), 1);
   s4seg_dataset_free(ds);
 }
 

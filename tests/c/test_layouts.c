@@ -267,19 +267,6 @@ static void under(void** state, char* out, size_t capacity, const char* rel) {
   s4t_path_join(out, capacity, s4t_dir_fixture_path(state), rel);
 }
 
-static s4seg_dataset* new_dataset(void) {
-  s4seg_dataset* ds = NULL;
-  S4T_OK(s4seg_dataset_create(&ds));
-  assert_non_null(ds);
-  return ds;
-}
-
-static int64_t size_of(const s4seg_dataset* ds) {
-  int64_t size = -1;
-  S4T_OK(s4seg_dataset_size(ds, &size));
-  return size;
-}
-
 /* Asserts that sample `index` holds the pixels of the file `image_path` (as s4seg_image_load reads
  * it) and the class indices `mask` (NULL: the sample has no mask). */
 static void assert_sample(const s4seg_dataset* ds, int64_t index, const char* image_path, const uint8_t* mask,
@@ -326,18 +313,18 @@ static void assert_cityscapes_sample(void** state, const s4seg_dataset* ds, int6
 
 static void voc_split_name_reads_palette_masks_as_indices(void** state) {
   char root[S4T_PATH_MAX];
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   int i;
   under(state, root, sizeof root, "voc");
   S4T_OK(s4seg_dataset_add_layout(ds, S4SEG_LAYOUT_VOC, root, "train", 0));
-  assert_int_equal(size_of(ds), VOC_COUNT);
+  assert_int_equal(s4t_dataset_size(ds), VOC_COUNT);
   for (i = 0; i < VOC_COUNT; ++i) assert_voc_sample(state, ds, i, i, 1); /* 255 border kept */
   s4seg_dataset_free(ds);
 }
 
 static void voc_unimatch_split_file_loads_as_written(void** state) {
   char root[S4T_PATH_MAX], split[S4T_PATH_MAX];
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   under(state, root, sizeof root, "voc");
   under(state, split, sizeof split, "splits/pascal/labeled.txt");
   write_text_under(s4t_dir_fixture_path(state), "splits/pascal/labeled.txt",
@@ -345,7 +332,7 @@ static void voc_unimatch_split_file_loads_as_written(void** state) {
                    "JPEGImages/2007_000032.jpg SegmentationClass/2007_000032.png\n"
                    "JPEGImages/2007_000039.jpg\n"); /* an image alone: unlabeled */
   S4T_OK(s4seg_dataset_add_layout(ds, S4SEG_LAYOUT_VOC, root, split, 0));
-  assert_int_equal(size_of(ds), 3);
+  assert_int_equal(s4t_dataset_size(ds), 3);
   assert_voc_sample(state, ds, 0, 2, 1);
   assert_voc_sample(state, ds, 1, 0, 1);
   assert_voc_sample(state, ds, 2, 1, 0);
@@ -354,12 +341,12 @@ static void voc_unimatch_split_file_loads_as_written(void** state) {
 
 static void voc_bare_id_file_resolves_image_and_mask(void** state) {
   char root[S4T_PATH_MAX], split[S4T_PATH_MAX];
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   under(state, root, sizeof root, "voc");
   under(state, split, sizeof split, "ids.txt");
   write_text_under(s4t_dir_fixture_path(state), "ids.txt", "# VOC ids\n2007_000039\n\n2007_000032   \n");
   S4T_OK(s4seg_dataset_add_layout(ds, S4SEG_LAYOUT_VOC, root, split, 0));
-  assert_int_equal(size_of(ds), 2);
+  assert_int_equal(s4t_dataset_size(ds), 2);
   assert_voc_sample(state, ds, 0, 1, 1);
   assert_voc_sample(state, ds, 1, 0, 1);
   s4seg_dataset_free(ds);
@@ -367,19 +354,19 @@ static void voc_bare_id_file_resolves_image_and_mask(void** state) {
 
 static void voc_bare_ids_prefer_augmented_masks(void** state) {
   char root[S4T_PATH_MAX], split[S4T_PATH_MAX], image[S4T_PATH_MAX];
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   under(state, root, sizeof root, "voc_aug");
   under(state, split, sizeof split, "voc_aug/ids.txt");
   under(state, image, sizeof image, "voc_aug/JPEGImages/2008_000008.jpg");
   S4T_OK(s4seg_dataset_add_layout(ds, S4SEG_LAYOUT_VOC, root, split, 0));
-  assert_int_equal(size_of(ds), 1);
+  assert_int_equal(s4t_dataset_size(ds), 1);
   assert_sample(ds, 0, image, g_voc_aug_mask, VOC_W, VOC_H);
   s4seg_dataset_free(ds);
 }
 
 static void voc_mask_value_outside_the_classes_is_format_when_read(void** state) {
   char root[S4T_PATH_MAX], split[S4T_PATH_MAX];
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   s4seg_image *image = S4T_SENTINEL(s4seg_image), *mask = S4T_SENTINEL(s4seg_image);
   under(state, root, sizeof root, "voc");
   under(state, split, sizeof split, "bad_values.txt");
@@ -399,11 +386,11 @@ static void voc_mask_value_outside_the_classes_is_format_when_read(void** state)
 
 static void cityscapes_split_name_scans_sorted_and_maps_label_ids(void** state) {
   char root[S4T_PATH_MAX];
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   int i;
   under(state, root, sizeof root, "cityscapes");
   S4T_OK(s4seg_dataset_add_layout(ds, S4SEG_LAYOUT_CITYSCAPES, root, "train", 0));
-  assert_int_equal(size_of(ds), CS_COUNT);
+  assert_int_equal(s4t_dataset_size(ds), CS_COUNT);
   /* labelIds 0, 7, 26, 33, 255 come back as train ids 255, 0, 13, 18, 255 */
   for (i = 0; i < CS_COUNT; ++i) assert_cityscapes_sample(state, ds, i, i, g_cs_expected_masks[i]);
   s4seg_dataset_free(ds);
@@ -411,7 +398,7 @@ static void cityscapes_split_name_scans_sorted_and_maps_label_ids(void** state) 
 
 static void cityscapes_split_file_falls_back_to_label_ids(void** state) {
   char root[S4T_PATH_MAX], split[S4T_PATH_MAX];
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   under(state, root, sizeof root, "cityscapes");
   under(state, split, sizeof split, "splits/cityscapes/labeled.txt");
   write_text_under(s4t_dir_fixture_path(state), "splits/cityscapes/labeled.txt",
@@ -425,7 +412,7 @@ static void cityscapes_split_file_falls_back_to_label_ids(void** state) {
                    "leftImg8bit/train/aachen/aachen_000000_000019_leftImg8bit.png "
                    "gtFine/train/aachen/aachen_000000_000019_gtFine_labelIds.png\n");
   S4T_OK(s4seg_dataset_add_layout(ds, S4SEG_LAYOUT_CITYSCAPES, root, split, 0));
-  assert_int_equal(size_of(ds), 3);
+  assert_int_equal(s4t_dataset_size(ds), 3);
   assert_cityscapes_sample(state, ds, 0, 1, g_cs_expected_masks[1]);
   assert_cityscapes_sample(state, ds, 1, 2, g_cs_train_id_mask);
   assert_cityscapes_sample(state, ds, 2, 0, g_cs_expected_masks[0]);
@@ -434,7 +421,7 @@ static void cityscapes_split_file_falls_back_to_label_ids(void** state) {
 
 static void ignore_masks_drops_masks_that_do_not_exist(void** state) {
   char root[S4T_PATH_MAX], split[S4T_PATH_MAX];
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   int i;
   under(state, root, sizeof root, "cityscapes");
   under(state, split, sizeof split, "splits/cityscapes/unlabeled.txt");
@@ -444,30 +431,30 @@ static void ignore_masks_drops_masks_that_do_not_exist(void** state) {
                    "leftImg8bit/train/bochum/bochum_000000_000019_leftImg8bit.png "
                    "gtFine/train/bochum/none_gtFine_labelIds.png\n");
   S4T_CHECK(S4SEG_IO, s4seg_dataset_add_layout(ds, S4SEG_LAYOUT_CITYSCAPES, root, split, 0));
-  assert_int_equal(size_of(ds), 0);
+  assert_int_equal(s4t_dataset_size(ds), 0);
   S4T_OK(s4seg_dataset_add_layout(ds, S4SEG_LAYOUT_CITYSCAPES, root, split, S4SEG_DATASET_IGNORE_MASKS));
-  assert_int_equal(size_of(ds), 2);
+  assert_int_equal(s4t_dataset_size(ds), 2);
   assert_cityscapes_sample(state, ds, 0, 0, NULL);
   assert_cityscapes_sample(state, ds, 1, 2, NULL);
 
   under(state, root, sizeof root, "voc"); /* split names too */
   S4T_OK(s4seg_dataset_add_layout(ds, S4SEG_LAYOUT_VOC, root, "train", S4SEG_DATASET_IGNORE_MASKS));
-  assert_int_equal(size_of(ds), 2 + VOC_COUNT);
+  assert_int_equal(s4t_dataset_size(ds), 2 + VOC_COUNT);
   for (i = 0; i < VOC_COUNT; ++i) assert_voc_sample(state, ds, 2 + i, i, 0);
   s4seg_dataset_free(ds);
 }
 
 static void list_layout_reads_list_files(void** state) {
   char root[S4T_PATH_MAX], list[S4T_PATH_MAX], image[S4T_PATH_MAX];
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   under(state, root, sizeof root, "cache");
   under(state, list, sizeof list, "cache/list.txt");
   under(state, image, sizeof image, "cache/img000.png");
   S4T_OK(s4seg_dataset_add_layout(ds, S4SEG_LAYOUT_LIST, root, list, 0));
-  assert_int_equal(size_of(ds), CACHE_COUNT);
+  assert_int_equal(s4t_dataset_size(ds), CACHE_COUNT);
   assert_sample(ds, 0, image, g_cache_masks[0], CACHE_W, CACHE_H);
   S4T_OK(s4seg_dataset_add_layout(ds, S4SEG_LAYOUT_LIST, root, list, S4SEG_DATASET_IGNORE_MASKS));
-  assert_int_equal(size_of(ds), 2 * CACHE_COUNT);
+  assert_int_equal(s4t_dataset_size(ds), 2 * CACHE_COUNT);
   assert_sample(ds, CACHE_COUNT, image, NULL, CACHE_W, CACHE_H);
   s4seg_dataset_free(ds);
 }
@@ -479,7 +466,7 @@ static void list_layout_reads_list_files(void** state) {
 /* A dataset already holding the VOC train split, so that "unchanged" is not just "empty". */
 static s4seg_dataset* dataset_with_voc_train(void** state) {
   char root[S4T_PATH_MAX];
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   under(state, root, sizeof root, "voc");
   S4T_OK(s4seg_dataset_add_layout(ds, S4SEG_LAYOUT_VOC, root, "train", 0));
   return ds;
@@ -493,7 +480,7 @@ static void missing_root_is_io(void** state) {
   S4T_ERROR_CONTAINS("no_such_root");
   S4T_CHECK(S4SEG_IO, s4seg_dataset_add_layout(ds, S4SEG_LAYOUT_CITYSCAPES, root, "train", 0));
   S4T_ERROR_CONTAINS("no_such_root");
-  assert_int_equal(size_of(ds), VOC_COUNT);
+  assert_int_equal(s4t_dataset_size(ds), VOC_COUNT);
   s4seg_dataset_free(ds);
 }
 
@@ -509,7 +496,7 @@ static void missing_split_is_io(void** state) {
   under(state, root, sizeof root, "cityscapes");
   S4T_CHECK(S4SEG_IO, s4seg_dataset_add_layout(ds, S4SEG_LAYOUT_CITYSCAPES, root, "val", 0));
   S4T_ERROR_CONTAINS("leftImg8bit/val");
-  assert_int_equal(size_of(ds), VOC_COUNT);
+  assert_int_equal(s4t_dataset_size(ds), VOC_COUNT);
   s4seg_dataset_free(ds);
 }
 
@@ -524,7 +511,7 @@ static void split_line_naming_a_missing_image_fails_and_changes_nothing(void** s
   S4T_CHECK(S4SEG_IO, s4seg_dataset_add_layout(ds, S4SEG_LAYOUT_VOC, root, split, 0));
   S4T_ERROR_NAMES_LINE(2);
   S4T_ERROR_CONTAINS("2007_999999.jpg");
-  assert_int_equal(size_of(ds), VOC_COUNT);
+  assert_int_equal(s4t_dataset_size(ds), VOC_COUNT);
 
   under(state, root, sizeof root, "cityscapes");
   write_text_under(s4t_dir_fixture_path(state), "missing_image.txt",
@@ -533,7 +520,7 @@ static void split_line_naming_a_missing_image_fails_and_changes_nothing(void** s
                    "leftImg8bit/train/aachen/nowhere_leftImg8bit.png\n");
   S4T_CHECK(S4SEG_IO, s4seg_dataset_add_layout(ds, S4SEG_LAYOUT_CITYSCAPES, root, split, 0));
   S4T_ERROR_NAMES_LINE(3);
-  assert_int_equal(size_of(ds), VOC_COUNT);
+  assert_int_equal(s4t_dataset_size(ds), VOC_COUNT);
   s4seg_dataset_free(ds);
 }
 
@@ -546,7 +533,7 @@ static void split_line_with_three_fields_is_format(void** state) {
                    "2007_000032\nJPEGImages/2007_000032.jpg SegmentationClass/2007_000032.png extra\n");
   S4T_CHECK(S4SEG_FORMAT, s4seg_dataset_add_layout(ds, S4SEG_LAYOUT_VOC, root, split, 0));
   S4T_ERROR_NAMES_LINE(2);
-  assert_int_equal(size_of(ds), VOC_COUNT);
+  assert_int_equal(s4t_dataset_size(ds), VOC_COUNT);
   s4seg_dataset_free(ds);
 }
 
@@ -560,7 +547,7 @@ static void bad_arguments_are_invalid(void** state) {
   S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_dataset_add_layout(NULL, S4SEG_LAYOUT_VOC, root, "train", 0));
   S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_dataset_add_layout(ds, S4SEG_LAYOUT_VOC, NULL, "train", 0));
   S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_dataset_add_layout(ds, S4SEG_LAYOUT_VOC, root, NULL, 0));
-  assert_int_equal(size_of(ds), VOC_COUNT);
+  assert_int_equal(s4t_dataset_size(ds), VOC_COUNT);
   s4seg_dataset_free(ds);
 }
 
@@ -580,7 +567,7 @@ static cache_figures stats_of(const s4seg_dataset* ds) {
 
 static s4seg_dataset* cache_dataset(void** state, uint64_t budget) {
   char root[S4T_PATH_MAX], list[S4T_PATH_MAX];
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   under(state, root, sizeof root, "cache");
   under(state, list, sizeof list, "cache/list.txt");
   S4T_OK(s4seg_dataset_add_list(ds, root, list));
@@ -689,7 +676,7 @@ static void sample_larger_than_budget_is_not_cached(void** state) {
 }
 
 static void in_memory_samples_bypass_the_cache(void** state) {
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   s4seg_image *image = NULL, *mask = NULL;
   cache_figures f;
   (void)state;
@@ -746,7 +733,7 @@ static void concurrent_readers_and_resizes_stay_consistent(void** state) {
 }
 
 static void cache_calls_reject_null_and_leave_outputs_alone(void** state) {
-  s4seg_dataset* ds = new_dataset();
+  s4seg_dataset* ds = s4t_new_dataset();
   uint64_t bytes = 11, hits = 22, misses = 33;
   (void)state;
   S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_dataset_set_cache(NULL, kCacheBudget));

@@ -342,6 +342,19 @@ s4seg_model* s4t_tiny_model(void) {
   return model;
 }
 
+s4seg_dataset* s4t_new_dataset(void) {
+  s4seg_dataset* dataset = NULL;
+  S4T_OK(s4seg_dataset_create(&dataset));
+  assert_non_null(dataset);
+  return dataset;
+}
+
+int64_t s4t_dataset_size(const s4seg_dataset* dataset) {
+  int64_t size = -1;
+  S4T_OK(s4seg_dataset_size(dataset, &size));
+  return size;
+}
+
 void s4t_config_apply(s4seg_config* config, const char* text) { S4T_OK(s4seg_config_parse(config, text)); }
 
 typedef struct {

@@ -129,6 +129,10 @@ s4seg_config* s4t_tiny_config_on(const char* device);
 /** A freshly initialised tiny model (see s4t_tiny_config). Free with s4seg_model_free. */
 s4seg_model* s4t_tiny_model(void);
 
+/** A new, empty dataset (free with s4seg_dataset_free); fails the test on error. */
+s4seg_dataset* s4t_new_dataset(void);
+/** The dataset's sample count; fails the test on error. */
+int64_t s4t_dataset_size(const s4seg_dataset* dataset);
 /** Sets keys from `key = value` text with s4seg_config_parse, failing the test on error. */
 void s4t_config_apply(s4seg_config* config, const char* text);
 

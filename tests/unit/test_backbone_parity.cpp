@@ -1,6 +1,6 @@
 // With identical weights, the s4seg ResNet encoder's stage outputs match torchvision's (fp32, CPU,
-// max abs difference < 1e-4) for resnet18 and resnet50. The weights and reference outputs are
-// written at test time by Debian's python3-torchvision (tests/data/write_resnet_reference.py) and
+// max abs difference < 1e-4) for every depth offered: resnet18, 34, 50 and 101. The weights and
+// reference outputs are written at test time by Debian's python3-torchvision (tests/data/write_resnet_reference.py) and
 // read back through the library's own torch.save reader and encoder loader.
 #include <unistd.h>
 
@@ -33,7 +33,7 @@ int setup(void**) {
     return 0;
   }
   const std::string cmd = "mkdir -p '" + g_dir + "' && '" + python() + "' '" S4SEG_TEST_DATA_DIR
-                          "/write_resnet_reference.py' '" + g_dir + "' resnet18 resnet50";
+                          "/write_resnet_reference.py' '" + g_dir + "' resnet18 resnet34 resnet50 resnet101";
   g_have_python = std::system(cmd.c_str()) == 0;
   return g_have_python ? 0 : -1;
 }
@@ -116,7 +116,9 @@ void check_depth(const std::string& depth) {
 }
 
 void resnet18_matches_torchvision(void**) { check_depth("resnet18"); }
+void resnet34_matches_torchvision(void**) { check_depth("resnet34"); }
 void resnet50_matches_torchvision(void**) { check_depth("resnet50"); }
+void resnet101_matches_torchvision(void**) { check_depth("resnet101"); }
 
 // The torchvision file loads strictly (fc.* skipped); a model of another depth or width is refused
 // with the offending names and keeps its weights.
@@ -146,7 +148,9 @@ void torchvision_file_loads_strictly_and_wrong_models_are_refused(void**) {
 int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(resnet18_matches_torchvision),
+      cmocka_unit_test(resnet34_matches_torchvision),
       cmocka_unit_test(resnet50_matches_torchvision),
+      cmocka_unit_test(resnet101_matches_torchvision),
       cmocka_unit_test(torchvision_file_loads_strictly_and_wrong_models_are_refused),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
