@@ -8,6 +8,7 @@
 #include "api_guard.h"
 #include "handles.h"
 #include "infer/evaluator.h"
+#include "infer/flops.h"
 #include "infer/predictor.h"
 #include "io/weight_file.h"
 #include "models/class_info.h"
@@ -144,6 +145,14 @@ s4seg_status s4seg_model_device(const s4seg_model* model, char* buf, size_t capa
   S4SEG_API_BEGIN
   std::string text = model->model->device.str();
   return s4seg::copy_text_out(text, buf, capacity, needed, "device");
+  S4SEG_API_END
+}
+
+s4seg_status s4seg_model_flops(s4seg_model* model, int32_t width, int32_t height, double* flops) noexcept {
+  S4SEG_CHECK_ARG(model, "model must not be NULL");
+  S4SEG_CHECK_ARG(flops, "flops must not be NULL");
+  S4SEG_API_BEGIN
+  *flops = s4seg::forward_flops(*model->model, height, width);
   S4SEG_API_END
 }
 

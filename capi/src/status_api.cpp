@@ -61,4 +61,18 @@ s4seg_status s4seg_release_cached_memory(void) noexcept {
   S4SEG_API_END
 }
 
+s4seg_status s4seg_device_memory(const char* device, uint64_t* current_bytes, uint64_t* peak_bytes) noexcept {
+  S4SEG_API_BEGIN
+  const s4seg::MemoryFigures m = s4seg::device_memory(s4seg::resolve_device(device ? device : "auto"));
+  if (current_bytes) *current_bytes = m.current;
+  if (peak_bytes) *peak_bytes = m.peak;
+  S4SEG_API_END
+}
+
+s4seg_status s4seg_device_reset_peak_memory(const char* device) noexcept {
+  S4SEG_API_BEGIN
+  s4seg::reset_peak_memory(s4seg::resolve_device(device ? device : "auto"));
+  S4SEG_API_END
+}
+
 }  // extern "C"

@@ -7,6 +7,8 @@
 #include <torch/version.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <string>
 #include <thread>
 
 #include "core/error.h"
@@ -62,6 +64,33 @@ std::string device_info_text() {
 
 void release_cached_memory() {
   if (cuda_usable()) cuda_empty_cache();
+}
+
+namespace {
+// A "Name:   1234 kB" line of /proc/self/status, in bytes; 0 when absent (not Linux).
+uint64_t proc_status_bytes(const char* name) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  const std::string prefix = std::string(name) + ":";
+  while (std::getline(in, line))
+    if (line.compare(0, prefix.size(), prefix) == 0) return std::strtoull(line.c_str() + prefix.size(), nullptr, 10) << 10;
+  return 0;
+}
+}  // namespace
+
+MemoryFigures device_memory(const c10::Device& device) {
+  if (device.is_cuda()) return cuda_memory(device.has_index() ? device.index() : 0);
+  return {proc_status_bytes("VmRSS"), proc_status_bytes("VmHWM")};
+}
+
+void reset_peak_memory(const c10::Device& device) {
+  if (device.is_cuda()) {
+    cuda_reset_peak_memory(device.has_index() ? device.index() : 0);
+    return;
+  }
+  std::ofstream clear("/proc/self/clear_refs");
+  if (!(clear << "5" << std::flush))
+    fail(Status::Unsupported, "cannot reset the peak resident memory of this process (/proc/self/clear_refs)");
 }
 
 void set_cpu_threads(int64_t threads) {

@@ -1,5 +1,6 @@
 // Device selection ("auto", "cpu", "cuda", "cuda:N") and the reason CUDA is unavailable.
 #pragma once
+#include <cstdint>
 #include <string>
 
 #include <c10/core/Device.h>
@@ -23,6 +24,18 @@ void cuda_empty_cache();
 // Why no CUDA device can be used: "CPU-only build", or the CUDA runtime's own answer (no driver,
 // driver too old, no device visible).
 std::string cuda_probe_failure();
+
+// Memory in use and its high-water mark: on CUDA the caching allocator's allocated bytes of that
+// device; on the CPU the process's resident set (VmRSS / VmHWM from /proc/self/status).
+struct MemoryFigures {
+  uint64_t current = 0;
+  uint64_t peak = 0;
+};
+MemoryFigures device_memory(const c10::Device& device);
+// Starts a new high-water mark (CPU: writes 5 to /proc/self/clear_refs, Linux ≥ 4.0).
+void reset_peak_memory(const c10::Device& device);
+MemoryFigures cuda_memory(int index);
+void cuda_reset_peak_memory(int index);
 
 // Applies train.threads (0 = all cores) to LibTorch's intra-op pool.
 void set_cpu_threads(int64_t threads);

@@ -19,6 +19,18 @@ std::string cuda_device_description(int index) {
          std::to_string(p->major) + "." + std::to_string(p->minor);
 }
 void cuda_empty_cache() { c10::cuda::CUDACachingAllocator::emptyCache(); }
+MemoryFigures cuda_memory(int index) {
+  // Index 0 of each statistic is the aggregate over pool types (StatType::AGGREGATE, whose
+  // namespace moved between LibTorch versions).
+  const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(index));
+  MemoryFigures m;
+  m.current = static_cast<uint64_t>(stats.allocated_bytes[0].current);
+  m.peak = static_cast<uint64_t>(stats.allocated_bytes[0].peak);
+  return m;
+}
+void cuda_reset_peak_memory(int index) {
+  c10::cuda::CUDACachingAllocator::resetPeakStats(static_cast<c10::DeviceIndex>(index));
+}
 std::string cuda_probe_failure() {
   int count = 0;
   cudaError_t err = cudaGetDeviceCount(&count);
@@ -31,6 +43,8 @@ std::string cuda_probe_failure() {
 #else
 std::string cuda_device_description(int) { return "available"; }
 void cuda_empty_cache() {}
+MemoryFigures cuda_memory(int) { return {}; }
+void cuda_reset_peak_memory(int) {}
 std::string cuda_probe_failure() { return "this s4seg was built against a LibTorch without CUDA (CPU-only build)"; }
 #endif
 

@@ -17,5 +17,6 @@ extern const cli_command cmd_predict;
 extern const cli_command cmd_pseudo_label;
 extern const cli_command cmd_info;
 extern const cli_command cmd_synth;
+extern const cli_command cmd_bench;
 
 #endif /* S4SEG_CLI_CLI_H */

@@ -9,7 +9,7 @@
 #include "util.h"
 
 static const cli_command* const kCommands[] = {&cmd_demo,          &cmd_train, &cmd_eval, &cmd_predict,
-                                               &cmd_pseudo_label, &cmd_info,  &cmd_synth};
+                                               &cmd_pseudo_label, &cmd_info,  &cmd_synth, &cmd_bench};
 #define COMMAND_COUNT (sizeof kCommands / sizeof kCommands[0])
 
 static const char kUsage[] =

@@ -96,6 +96,15 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_cuda_available(int* available) S4SE
 /** Returns cached, unused GPU memory to the driver. A no-op (S4SEG_OK) without CUDA. */
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_release_cached_memory(void) S4SEG_NOEXCEPT;
 
+/** Memory figures of `device` ("cpu", "cuda", "cuda:N"; NULL = "auto"), in bytes: on CUDA what the
+ *  caching allocator has handed out now and at most since the last reset; on the CPU the whole
+ *  process's resident set now and its high-water mark (Linux /proc; 0 elsewhere). Either
+ *  out-pointer may be NULL. An unavailable device → S4SEG_DEVICE. */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_device_memory(const char* device, uint64_t* current_bytes,
+                                                         uint64_t* peak_bytes) S4SEG_NOEXCEPT;
+/** Starts a new high-water mark for s4seg_device_memory (CPU: Linux only, else S4SEG_UNSUPPORTED). */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_device_reset_peak_memory(const char* device) S4SEG_NOEXCEPT;
+
 /* ------------------------------------------------------------------------------------------ */
 /* Configuration                                                                               */
 /* ------------------------------------------------------------------------------------------ */
@@ -346,6 +355,14 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_class_name(const s4seg_model*
 /** The display colours of the classes, from model.palette: 3 bytes (R, G, B) per class into `rgb`
  *  (`capacity` ≥ 3 · num_classes, else S4SEG_BUFFER_TOO_SMALL). Saved with the model. */
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_palette(const s4seg_model* model, uint8_t* rgb, size_t capacity) S4SEG_NOEXCEPT;
+
+/** FLOPs (2 per multiply-add) of the convolutions and matrix products of one forward pass of the
+ *  model on one width x height image (8..16384 each), counted from the operators that run (a
+ *  forward pass on the model's device, in eval mode). Element-wise operations, normalisation,
+ *  pooling and resizing are not counted. For benchmarks: a training step costs about 3x this per
+ *  image through the student. */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_flops(s4seg_model* model, int32_t width, int32_t height,
+                                                       double* flops) S4SEG_NOEXCEPT;
 
 /** Predicts one image (1 or 3 channels, any size ≥ 8x8). Writes width*height class indices,
  *  row-major without padding, into `labels` (`labels_capacity` bytes, at least width*height) and,

@@ -1,0 +1,315 @@
+/* `s4seg bench`: times training steps of each method and inference, after warm-up, and prints one
+ * JSON line per case (the format bench/reference/ and bench/side_by_side.sh read). */
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <s4seg/s4seg.h>
+
+#include "args.h"
+#include "cli.h"
+#include "config_util.h"
+#include "util.h"
+
+static const char kUsage[] =
+    "usage: s4seg bench [--device D] [--backbone NAME] [--classes C] [--crop S] [--batch B]\n"
+    "                   [--unlabeled-batch U] [--cases LIST] [--warmup N] [--steps N]\n"
+    "                   [--infer-batch N] [--config FILE] [--set KEY=VALUE]...\n"
+    "\n"
+    "Times what a host would run, on built-in synthetic images held in memory (no decoding):\n"
+    "training steps of each method in --cases (supervised, fixmatch, pcr, css, rrn, rc2l: B labeled\n"
+    "and, except supervised, U unlabeled crops of S x S per step) and inference ('infer': batch-1\n"
+    "latency and batch-N throughput on S x S images). Each case runs --warmup steps, then --steps\n"
+    "timed ones; the library reads the loss every step, so the timed region ends on the device too.\n"
+    "Prints one JSON line per case:\n"
+    "  {\"impl\":\"s4seg\",\"case\":\"train/fixmatch\",\"device\":..,\"backbone\":..,\"crop\":..,\n"
+    "   \"batch\":..,\"unlabeled_batch\":..,\"steps\":..,\"ms_per_step\":..,\"images_per_s\":..,\n"
+    "   \"peak_memory_mb\":..,\"gflops_per_image\":..,\"tflops\":..}\n"
+    "images_per_s counts labeled + unlabeled images. gflops_per_image is one forward pass\n"
+    "(convolutions and matrix products, s4seg_model_flops); tflops assumes 3 forward passes' worth\n"
+    "per image through the trained network plus 1 per unlabeled image through the EMA teacher\n"
+    "(fixmatch, pcr, css, rc2l), the convention of bench/reference/. peak_memory_mb: the device's\n"
+    "allocator peak on CUDA, the process's peak resident memory on the CPU.\n"
+    "\n"
+    "options:\n"
+    "  --device D           auto (default), cpu, cuda or cuda:N\n"
+    "  --backbone NAME      resnet18, resnet34, resnet50 or resnet101 (default resnet50)\n"
+    "  --classes C          classes (default 21)\n"
+    "  --crop S             training crop and inference image size (default 513)\n"
+    "  --batch B            labeled images per step (default 8)\n"
+    "  --unlabeled-batch U  unlabeled images per step (default B)\n"
+    "  --cases LIST         comma-separated (default supervised,fixmatch,infer)\n"
+    "  --warmup N           untimed steps first (default 3)\n"
+    "  --steps N            timed steps (default 10)\n"
+    "  --infer-batch N      images of the batched inference case (default 8)\n"
+    "  --config FILE        'key = value' lines (model.*, train.*, ...)\n"
+    "  --set KEY=VALUE      any configuration key; may be repeated\n";
+
+typedef struct bench_options {
+  const char *device, *backbone, *cases, *config_file;
+  int64_t classes, crop, batch, unlabeled_batch, warmup, steps, infer_batch;
+  arg_list sets;
+} bench_options;
+
+/* Figures of one case, printed as one JSON line. */
+typedef struct bench_result {
+  const char* name;
+  char device[32];
+  int64_t batch, unlabeled_batch, steps;
+  double seconds, images, peak_bytes, forward_flops, step_flops;
+} bench_result;
+
+static double now_seconds(void) {
+  struct timespec t;
+  if (clock_gettime(CLOCK_MONOTONIC, &t) != 0) return 0.0;
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static void print_result(const bench_options* o, const bench_result* r) {
+  const double per_step = r->seconds / (double)r->steps;
+  printf("{\"impl\":\"s4seg\",\"case\":\"%s\",\"device\":\"%s\",\"backbone\":\"%s\",\"crop\":%" PRId64
+         ",\"batch\":%" PRId64 ",\"unlabeled_batch\":%" PRId64 ",\"steps\":%" PRId64
+         ",\"ms_per_step\":%.3f,\"images_per_s\":%.3f,\"peak_memory_mb\":%.1f,\"gflops_per_image\":%.4f,"
+         "\"tflops\":%.4f}\n",
+         r->name, r->device, o->backbone, o->crop, r->batch, r->unlabeled_batch, r->steps, 1000.0 * per_step,
+         r->images / r->seconds, r->peak_bytes / (1024.0 * 1024.0), r->forward_flops / 1e9,
+         r->step_flops / per_step / 1e12);
+  fflush(stdout);
+}
+
+/* Defaults, then --config, then the options, then each --set; train.method = `method`. */
+static s4seg_status build_config(const bench_options* o, const char* method, int64_t iterations, s4seg_config** out) {
+  s4seg_config* c = NULL;
+  int i;
+  s4seg_status st = s4seg_config_create(&c);
+  if (st != S4SEG_OK) return st;
+  if (o->config_file != NULL && config_apply_file(c, o->config_file) != CLI_EXIT_OK) st = S4SEG_INVALID_ARGUMENT;
+  if (st == S4SEG_OK && o->device != NULL) st = s4seg_config_set_string(c, "device", o->device);
+  if (st == S4SEG_OK) st = s4seg_config_set_string(c, "model.backbone", o->backbone);
+  if (st == S4SEG_OK) st = s4seg_config_set_int(c, "model.num_classes", o->classes);
+  if (st == S4SEG_OK) st = s4seg_config_set_string(c, "train.method", method);
+  if (st == S4SEG_OK) st = s4seg_config_set_int(c, "train.iters", iterations);
+  if (st == S4SEG_OK) st = s4seg_config_set_int(c, "train.batch_size", o->batch);
+  if (st == S4SEG_OK) st = s4seg_config_set_int(c, "train.unlabeled_batch_size", o->unlabeled_batch);
+  if (st == S4SEG_OK) st = s4seg_config_set_int(c, "train.crop_size", o->crop);
+  if (st == S4SEG_OK) st = s4seg_config_set_int(c, "train.log_every", iterations);
+  for (i = 0; st == S4SEG_OK && i < o->sets.count; ++i)
+    if (config_apply_assignment(c, o->sets.items[i]) != CLI_EXIT_OK) st = S4SEG_INVALID_ARGUMENT;
+  if (st != S4SEG_OK) {
+    s4seg_config_free(c);
+    return st;
+  }
+  *out = c;
+  return S4SEG_OK;
+}
+
+static s4seg_status synthetic(int64_t count, int64_t size, int64_t classes, uint64_t seed, s4seg_dataset** out) {
+  s4seg_status st = s4seg_dataset_create(out);
+  /* The generator makes up to 32 classes; more only leave the upper ones empty. */
+  if (st == S4SEG_OK)
+    st = s4seg_dataset_add_synthetic(*out, count, (int32_t)size, (int32_t)size, (int32_t)(classes < 32 ? classes : 32), seed);
+  return st;
+}
+
+static s4seg_status model_figures(s4seg_model* model, const bench_options* o, bench_result* r) {
+  size_t needed = 0;
+  s4seg_status st = s4seg_model_device(model, r->device, sizeof r->device, &needed);
+  if (st == S4SEG_OK) st = s4seg_model_flops(model, (int32_t)o->crop, (int32_t)o->crop, &r->forward_flops);
+  return st;
+}
+
+static s4seg_status peak_after(const char* device, bench_result* r) {
+  uint64_t peak = 0;
+  s4seg_status st = s4seg_device_memory(device, NULL, &peak);
+  r->peak_bytes = (double)peak;
+  return st;
+}
+
+/* Starts a new memory peak; where the platform cannot (no /proc), the peak covers the whole run. */
+static s4seg_status reset_peak(const char* device) {
+  s4seg_status st = s4seg_device_reset_peak_memory(device);
+  return st == S4SEG_UNSUPPORTED ? S4SEG_OK : st;
+}
+
+/* One training case: warm-up steps, reset of the memory peak, timed steps. */
+static s4seg_status bench_train(const bench_options* o, const char* method, bench_result* r) {
+  const int semi = strcmp(method, "supervised") != 0;
+  const int with_teacher = semi && strcmp(method, "rrn") != 0;
+  s4seg_config* config = NULL;
+  s4seg_dataset *labeled = NULL, *unlabeled = NULL;
+  s4seg_model* model = NULL;
+  s4seg_trainer* trainer = NULL;
+  s4seg_train_stats stats;
+  s4seg_status st = build_config(o, method, o->warmup + o->steps, &config);
+  if (st == S4SEG_OK) st = synthetic(2 * o->batch, o->crop, o->classes, 1, &labeled);
+  if (st == S4SEG_OK && semi) st = synthetic(2 * o->unlabeled_batch, o->crop, o->classes, 2, &unlabeled);
+  if (st == S4SEG_OK) st = s4seg_model_create(config, &model);
+  if (st == S4SEG_OK) st = model_figures(model, o, r);
+  if (st == S4SEG_OK) st = s4seg_trainer_create_semi(model, labeled, unlabeled, config, &trainer);
+  s4seg_train_stats_init(&stats);
+  if (st == S4SEG_OK && o->warmup > 0) st = s4seg_trainer_step(trainer, o->warmup, &stats);
+  if (st == S4SEG_OK) st = reset_peak(r->device);
+  if (st == S4SEG_OK) st = s4seg_trainer_step(trainer, o->steps, &stats);
+  if (st == S4SEG_OK) st = peak_after(r->device, r);
+  if (st == S4SEG_OK) {
+    const double student = (double)(o->batch + (semi ? o->unlabeled_batch : 0));
+    r->batch = o->batch;
+    r->unlabeled_batch = semi ? o->unlabeled_batch : 0;
+    r->steps = o->steps;
+    r->seconds = stats.seconds;
+    r->images = student * (double)o->steps;
+    r->step_flops = r->forward_flops * (3.0 * student + (with_teacher ? (double)o->unlabeled_batch : 0.0));
+  }
+  s4seg_trainer_free(trainer);
+  s4seg_model_free(model);
+  s4seg_dataset_free(unlabeled);
+  s4seg_dataset_free(labeled);
+  s4seg_config_free(config);
+  return st;
+}
+
+/* Times `steps` predictions of `count` images (after 2 untimed ones). */
+static s4seg_status time_predict(s4seg_model* model, const s4seg_image_view* views, size_t count, const bench_options* o,
+                                 uint8_t* labels, bench_result* r) {
+  const size_t pixels = (size_t)o->crop * (size_t)o->crop * count;
+  int64_t i;
+  double t0;
+  s4seg_status st = S4SEG_OK;
+  for (i = 0; st == S4SEG_OK && i < 2; ++i) st = s4seg_model_predict_batch(model, views, count, labels, pixels, NULL, 0);
+  if (st == S4SEG_OK) st = reset_peak(r->device);
+  t0 = now_seconds();
+  for (i = 0; st == S4SEG_OK && i < o->steps; ++i)
+    st = s4seg_model_predict_batch(model, views, count, labels, pixels, NULL, 0);
+  r->seconds = now_seconds() - t0;
+  if (st == S4SEG_OK) st = peak_after(r->device, r);
+  r->batch = (int64_t)count;
+  r->unlabeled_batch = 0;
+  r->steps = o->steps;
+  r->images = (double)count * (double)o->steps;
+  r->step_flops = r->forward_flops * (double)count;
+  return st;
+}
+
+/* Batch-1 latency and batch-N throughput of one model (predict into caller buffers, as hosts do). */
+static s4seg_status bench_infer(const bench_options* o, bench_result* one, bench_result* many) {
+  const size_t side = (size_t)o->crop, n = (size_t)o->infer_batch;
+  s4seg_config* config = NULL;
+  s4seg_model* model = NULL;
+  s4seg_image_view* views = calloc(n, sizeof *views);
+  uint8_t* image = malloc(side * side * 3);
+  uint8_t* labels = malloc(side * side * n);
+  size_t i;
+  s4seg_status st = views && image && labels ? S4SEG_OK : S4SEG_OUT_OF_MEMORY;
+  if (st == S4SEG_OK) {
+    for (i = 0; i < side * side * 3; ++i) image[i] = (uint8_t)((i * 2654435761u) >> 24);
+    for (i = 0; i < n; ++i) {
+      views[i].data = image;
+      views[i].width = (int32_t)side;
+      views[i].height = (int32_t)side;
+      views[i].channels = 3;
+      views[i].row_stride = (int64_t)(side * 3);
+    }
+    st = build_config(o, "supervised", 1, &config);
+  }
+  if (st == S4SEG_OK) st = s4seg_model_create(config, &model);
+  if (st == S4SEG_OK) st = model_figures(model, o, one);
+  if (st == S4SEG_OK) {
+    *many = *one;
+    st = time_predict(model, views, 1, o, labels, one);
+  }
+  if (st == S4SEG_OK) st = time_predict(model, views, n, o, labels, many);
+  s4seg_model_free(model);
+  s4seg_config_free(config);
+  free(labels);
+  free(image);
+  free(views);
+  return st;
+}
+
+static int run_case(const bench_options* o, const char* name) {
+  bench_result r, r2;
+  char label[64];
+  s4seg_status st;
+  memset(&r, 0, sizeof r);
+  if (strcmp(name, "infer") == 0) {
+    st = bench_infer(o, &r, &r2);
+    if (st != S4SEG_OK) return cli_fail(st);
+    r.name = "infer/batch1";
+    print_result(o, &r);
+    r2.name = "infer/batchN";
+    print_result(o, &r2);
+    return CLI_EXIT_OK;
+  }
+  snprintf(label, sizeof label, "train/%s", name);
+  r.name = label;
+  st = bench_train(o, name, &r);
+  if (st != S4SEG_OK) return cli_fail(st);
+  print_result(o, &r);
+  return CLI_EXIT_OK;
+}
+
+static int known_case(const char* name) {
+  static const char* const kCases[] = {"supervised", "fixmatch", "pcr", "css", "rrn", "rc2l", "infer"};
+  size_t i;
+  for (i = 0; i < sizeof kCases / sizeof kCases[0]; ++i)
+    if (strcmp(name, kCases[i]) == 0) return 1;
+  return 0;
+}
+
+/* Runs each comma-separated case in order; stops at the first failure. */
+static int run_cases(const bench_options* o, const char* usage, const char* command) {
+  char* list = malloc(strlen(o->cases) + 1);
+  char* name;
+  int result = CLI_EXIT_OK;
+  if (list == NULL) return cli_error("out of memory");
+  strcpy(list, o->cases);
+  for (name = strtok(list, ","); name != NULL && result == CLI_EXIT_OK; name = strtok(NULL, ","))
+    if (!known_case(name)) result = cli_usage_error(command, usage, "unknown case '%s'", name);
+  strcpy(list, o->cases);
+  for (name = strtok(list, ","); name != NULL && result == CLI_EXIT_OK; name = strtok(NULL, ",")) result = run_case(o, name);
+  free(list);
+  return result;
+}
+
+static int run(int argc, char** argv) {
+  bench_options o;
+  arg_spec specs[] = {{"--device", ARG_STRING, 0, &o.device, 0, 0},
+                      {"--backbone", ARG_STRING, 0, &o.backbone, 0, 0},
+                      {"--classes", ARG_INT, 0, &o.classes, 2, 0},
+                      {"--crop", ARG_INT, 0, &o.crop, 16, 0},
+                      {"--batch", ARG_INT, 0, &o.batch, 1, 0},
+                      {"--unlabeled-batch", ARG_INT, 0, &o.unlabeled_batch, 1, 0},
+                      {"--cases", ARG_STRING, 0, &o.cases, 0, 0},
+                      {"--warmup", ARG_INT, 0, &o.warmup, 0, 0},
+                      {"--steps", ARG_INT, 0, &o.steps, 1, 0},
+                      {"--infer-batch", ARG_INT, 0, &o.infer_batch, 1, 0},
+                      {"--config", ARG_STRING, 0, &o.config_file, 0, 0},
+                      {"--set", ARG_LIST, 0, &o.sets, 0, 0},
+                      {NULL, ARG_FLAG, 0, NULL, 0, 0}};
+  int result;
+  memset(&o, 0, sizeof o);
+  o.backbone = "resnet50";
+  o.cases = "supervised,fixmatch,infer";
+  o.classes = 21;
+  o.crop = 513;
+  o.batch = 8;
+  o.warmup = 3;
+  o.steps = 10;
+  o.infer_batch = 8;
+  result = args_parse(argc, argv, specs, NULL, kUsage);
+  if (result != ARGS_CONTINUE) return result;
+  result = config_check_assignments(argv[0], kUsage, &o.sets);
+  if (result == ARGS_CONTINUE && (o.crop > 4096 || o.batch > 4096 || o.unlabeled_batch > 4096 || o.infer_batch > 4096 ||
+                                  o.classes > 255 || o.steps > 1000000 || o.warmup > 1000000))
+    result = cli_usage_error(argv[0], kUsage, "a size, count or class number is out of range");
+  if (o.unlabeled_batch == 0) o.unlabeled_batch = o.batch;
+  if (result == ARGS_CONTINUE) result = run_cases(&o, kUsage, argv[0]);
+  args_free(specs, NULL);
+  return result;
+}
+
+const cli_command cmd_bench = {"bench", "time training steps and inference (JSON lines)", kUsage, run};
