@@ -113,6 +113,18 @@ static int s4b_cuda_available(void) {
   return s4b_check(s4seg_cuda_available(&available)) ? available : 0;
 }
 static void s4b_release_cached_memory(void) { s4b_check(s4seg_release_cached_memory()); }
+/* Device memory in bytes (device NULL = "auto"): in use now, and the peak since the last reset. */
+static uint64_t s4b_device_memory_current(const char* device) {
+  uint64_t bytes = 0;
+  s4b_check(s4seg_device_memory(device, &bytes, NULL));
+  return bytes;
+}
+static uint64_t s4b_device_memory_peak(const char* device) {
+  uint64_t bytes = 0;
+  s4b_check(s4seg_device_memory(device, NULL, &bytes));
+  return bytes;
+}
+static void s4b_device_reset_peak_memory(const char* device) { s4b_check(s4seg_device_reset_peak_memory(device)); }
 
 /* The config key registry. */
 static int64_t s4b_config_key_count(void) { return (int64_t)s4seg_config_key_count(); }
@@ -441,6 +453,12 @@ struct s4b_labeler {};
     return s4b_open($self, "Model") ? s4b_read_string(s4b_backbone_report_reader, $self, NULL) : NULL;
   }
   /* The encoder's weights as safetensors with torchvision names (atomic write). */
+  /* FLOPs of one forward pass on a width x height image (convolutions and matrix products). */
+  double flops(int32_t width, int32_t height) {
+    double flops = 0;
+    if (s4b_open($self, "Model")) s4b_check(s4seg_model_flops($self, width, height, &flops));
+    return flops;
+  }
   void save_backbone(const char* path) {
     if (s4b_open($self, "Model")) s4b_check(s4seg_model_save_backbone($self, path));
   }

@@ -23,6 +23,15 @@ public static class S4SegLibrary {
   /// <summary>Returns cached, unused GPU memory to the driver; does nothing without CUDA.</summary>
   public static void ReleaseCachedMemory() => s4seg.ReleaseCachedMemory();
 
+  /// <summary>Bytes of device memory in use now ("cpu", "cuda", "cuda:N"; null = "auto").</summary>
+  public static ulong DeviceMemoryCurrent(string device) => s4seg.DeviceMemoryCurrent(device);
+
+  /// <summary>Peak bytes of device memory since the last DeviceResetPeakMemory.</summary>
+  public static ulong DeviceMemoryPeak(string device) => s4seg.DeviceMemoryPeak(device);
+
+  /// <summary>Starts a new peak for DeviceMemoryPeak.</summary>
+  public static void DeviceResetPeakMemory(string device) => s4seg.DeviceResetPeakMemory(device);
+
   /// <summary>English name of a status, e.g. "INVALID_ARGUMENT".</summary>
   public static string StatusName(Status status) => s4seg.StatusName(status);
 

@@ -23,6 +23,21 @@ func CUDAAvailable() (bool, error) {
 	return available != 0, err
 }
 
+// DeviceMemory returns the bytes of device memory in use now and the peak since the last
+// ResetPeakMemory ("cpu", "cuda", "cuda:N"; "" = "auto"). On the CPU: the process's resident set.
+func DeviceMemory(device string) (current, peak uint64, err error) {
+	err = call(func() {
+		current = s4segswig.S4bDeviceMemoryCurrent(device)
+		peak = s4segswig.S4bDeviceMemoryPeak(device)
+	})
+	return current, peak, err
+}
+
+// ResetPeakMemory starts a new peak for DeviceMemory.
+func ResetPeakMemory(device string) error {
+	return call(func() { s4segswig.S4bDeviceResetPeakMemory(device) })
+}
+
 // ReleaseCachedMemory returns cached, unused GPU memory to the driver; without CUDA it does nothing.
 func ReleaseCachedMemory() error {
 	return call(func() { s4segswig.S4bReleaseCachedMemory() })

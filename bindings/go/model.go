@@ -120,6 +120,17 @@ func (m *Model) BackboneReport() (string, error) {
 	return report, err
 }
 
+// Flops returns the FLOPs of one forward pass on a width x height image (convolutions and
+// matrix products, 2 per multiply-add).
+func (m *Model) Flops(width, height int) (float64, error) {
+	if !fitsInt32(width) || !fitsInt32(height) {
+		return 0, errorf(StatusInvalidArgument, "image size %dx%d out of range", width, height)
+	}
+	var flops float64
+	err := m.use(func(p s4segswig.SwigcptrModel) { flops = p.Flops(width, height) })
+	return flops, err
+}
+
 // SaveBackbone writes the encoder's weights to path as a safetensors file with torchvision names,
 // which LoadBackbone reads; atomically.
 func (m *Model) SaveBackbone(path string) error {

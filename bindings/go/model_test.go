@@ -11,6 +11,25 @@ import (
 	"s4seg.dev/s4seg"
 )
 
+func TestFlopsAndDeviceMemory(t *testing.T) {
+	model := newModel(t)
+	small, err := model.Flops(32, 32)
+	must(t, err)
+	large, err := model.Flops(64, 64)
+	must(t, err)
+	if !(small > 0 && large > 3.9*small && large <= 4*small) {
+		t.Errorf("FLOPs %g at 32x32 and %g at 64x64; want about 4x", small, large)
+	}
+	current, peak, err := s4seg.DeviceMemory("cpu")
+	must(t, err)
+	if current == 0 || peak < current {
+		t.Errorf("memory current %d peak %d; want 0 < current <= peak", current, peak)
+	}
+	if _, _, err := s4seg.DeviceMemory("tpu"); err == nil {
+		t.Error("an unknown device must be an error")
+	}
+}
+
 func TestPredictIntoBuffer(t *testing.T) {
 	ds := newDataset(t, 4, 1)
 	model := trainedModel(t, ds)

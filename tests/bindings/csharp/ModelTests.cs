@@ -7,6 +7,17 @@ namespace S4Seg.Tests {
 /// <summary>Model: predict, batches, save/load, evaluate and bad input.</summary>
 static class ModelTests {
   [Test]
+  public static void FlopsAndDeviceMemoryAreReported() {
+    using (var model = Tiny.UntrainedModel()) {
+      double small = model.Flops(32, 32), large = model.Flops(64, 64);
+      Check.True(small > 0 && large > 3.9 * small && large <= 4.0 * small, "FLOPs grow with the pixel count");
+    }
+    ulong current = S4SegLibrary.DeviceMemoryCurrent("cpu");  // first: the peak read later covers it
+    Check.True(current > 0, "the process has resident memory");
+    Check.True(S4SegLibrary.DeviceMemoryPeak("cpu") >= current, "peak >= current");
+  }
+
+  [Test]
   public static void PredictGivesOneClassPerPixel() {
     byte[] pixels = Tiny.Pixels();
     using (var model = Tiny.TrainedModel()) {

@@ -36,6 +36,21 @@ public final class S4Seg {
     S4SegNative.s4bReleaseCachedMemory();
   }
 
+  /** Bytes of device memory in use now ("cpu", "cuda", "cuda:N"; null = "auto"). */
+  public static long deviceMemoryCurrent(String device) {
+    return S4SegNative.s4bDeviceMemoryCurrent(device).longValue();
+  }
+
+  /** Peak bytes of device memory since the last {@link #deviceResetPeakMemory}. */
+  public static long deviceMemoryPeak(String device) {
+    return S4SegNative.s4bDeviceMemoryPeak(device).longValue();
+  }
+
+  /** Starts a new peak for {@link #deviceMemoryPeak}. */
+  public static void deviceResetPeakMemory(String device) {
+    S4SegNative.s4bDeviceResetPeakMemory(device);
+  }
+
   /** The C library's name for a status code ("INVALID_ARGUMENT" ..., "UNKNOWN" for others). */
   public static String statusName(int code) {
     return S4SegNative.s4bStatusName(code);

@@ -9,6 +9,7 @@ import org.s4seg.Dataset;
 import org.s4seg.Evaluation;
 import org.s4seg.Image;
 import org.s4seg.Model;
+import org.s4seg.S4Seg;
 import org.s4seg.S4SegException;
 import org.s4seg.Status;
 
@@ -28,6 +29,17 @@ final class ModelTest {
     for (byte label : labels) {
       Check.inRange(0, classes - 1, Byte.toUnsignedInt(label), "label value");
     }
+  }
+
+  @Test
+  public void flopsAndDeviceMemoryAreReported() {
+    try (Config config = Fixtures.tinyConfig(); Model model = new Model(config)) {
+      double small = model.flops(32, 32), large = model.flops(64, 64);
+      Check.isTrue(small > 0 && large > 3.9 * small && large <= 4.0 * small, "FLOPs grow with the pixel count");
+    }
+    long current = S4Seg.deviceMemoryCurrent("cpu");  // first: the peak read later covers it
+    Check.isTrue(current > 0, "the process has resident memory");
+    Check.isTrue(S4Seg.deviceMemoryPeak("cpu") >= current, "peak >= current");
   }
 
   @Test
