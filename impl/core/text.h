@@ -6,6 +6,10 @@
 namespace s4seg {
 
 std::string trim(const std::string& s);
+// The pieces between `sep`s, untrimmed; "" gives one empty piece.
+std::vector<std::string> split(const std::string& s, char sep);
+bool starts_with(const std::string& s, const std::string& prefix);
+bool ends_with(const std::string& s, const std::string& suffix);
 
 struct TextLine {
   int number;        // 1-based

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "core/error.h"
+#include "core/text.h"
 #include "data/layouts.h"
 #include "io/file_util.h"
 

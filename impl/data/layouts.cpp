@@ -87,10 +87,6 @@ void require_folder(const std::string& path, const std::string& what) {
   if (!S_ISDIR(st.st_mode)) fail(Status::Io, what + " '" + path + "' is not a folder");
 }
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 std::string line_origin(const std::string& path, int line) { return path + ":" + std::to_string(line) + ": "; }
 
 }  // namespace s4seg

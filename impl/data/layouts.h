@@ -46,7 +46,6 @@ bool is_split_name(const std::string& split);
 void require_folder(const std::string& path, const std::string& what);
 bool is_folder(const std::string& path);
 bool is_file(const std::string& path);
-bool ends_with(const std::string& s, const std::string& suffix);
 // "path:line: ", the prefix of errors about one split line.
 std::string line_origin(const std::string& path, int line);
 

@@ -1,22 +1,16 @@
 #include "models/class_info.h"
 
 #include "core/error.h"
+#include "core/text.h"
 #include "data/benchmark_classes.h"
 
 namespace s4seg {
 
 namespace {
 std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    size_t comma = s.find(',', start);
-    std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    const size_t b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-    out.push_back(b == std::string::npos ? "" : item.substr(b, e - b + 1));
-    if (comma == std::string::npos) return out;
-    start = comma + 1;
-  }
+  std::vector<std::string> out = split(s, ',');
+  for (std::string& item : out) item = trim(item);
+  return out;
 }
 
 void require_count(const std::string& key, size_t got, int64_t want, const std::string& what) {

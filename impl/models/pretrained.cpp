@@ -6,16 +6,12 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/text.h"
 
 namespace s4seg {
 
 namespace {
 const char* const kEncoderPrefixes[] = {"backbone.", "branch2_backbone."};
-
-bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // torchvision name → the model tensors it fills (one per encoder), in registration order.
 std::map<std::string, std::vector<torch::Tensor>> encoder_slots(Model& model, std::vector<std::string>& order) {

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <s4seg/s4seg.h>
 
@@ -62,12 +61,6 @@ typedef struct bench_result {
   int64_t batch, unlabeled_batch, steps;
   double seconds, images, peak_bytes, forward_flops, step_flops;
 } bench_result;
-
-static double now_seconds(void) {
-  struct timespec t;
-  if (clock_gettime(CLOCK_MONOTONIC, &t) != 0) return 0.0;
-  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static void print_result(const bench_options* o, const bench_result* r) {
   const double per_step = r->seconds / (double)r->steps;
@@ -181,10 +174,10 @@ static s4seg_status time_predict(s4seg_model* model, const s4seg_image_view* vie
   s4seg_status st = S4SEG_OK;
   for (i = 0; st == S4SEG_OK && i < 2; ++i) st = s4seg_model_predict_batch(model, views, count, labels, pixels, NULL, 0);
   if (st == S4SEG_OK) st = reset_peak(r->device);
-  t0 = now_seconds();
+  t0 = cli_now_seconds();
   for (i = 0; st == S4SEG_OK && i < o->steps; ++i)
     st = s4seg_model_predict_batch(model, views, count, labels, pixels, NULL, 0);
-  r->seconds = now_seconds() - t0;
+  r->seconds = cli_now_seconds() - t0;
   if (st == S4SEG_OK) st = peak_after(r->device, r);
   r->batch = (int64_t)count;
   r->unlabeled_batch = 0;

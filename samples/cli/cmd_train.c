@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <s4seg/s4seg.h>
@@ -136,13 +135,7 @@ static int on_progress(const s4seg_train_stats* stats, void* user_data) {
   return g_interrupted != 0;
 }
 
-static double now_seconds(void) {
-  struct timespec t;
-  if (clock_gettime(CLOCK_MONOTONIC, &t) != 0) return 0.0;
-  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static double elapsed_seconds(double began) { return now_seconds() - began; }
+static double elapsed_seconds(double began) { return cli_now_seconds() - began; }
 
 /* ---- validation -------------------------------------------------------------------------- */
 
@@ -242,7 +235,7 @@ static int run_training(s4seg_trainer* trainer, s4seg_model* model, validation* 
   g_interrupted = 0;
   g_trainer = trainer;
   sigaction(SIGINT, &action, &previous);
-  began = now_seconds();
+  began = cli_now_seconds();
   *interrupted = 0;
   result = train_loop(trainer, model, v, start, total, &line, interrupted);
   sigaction(SIGINT, &previous, NULL);

@@ -1,4 +1,6 @@
-/* Error reporting and small image-buffer helpers shared by every command. */
+/* Error reporting, timing and small image-buffer helpers shared by every command. */
+#define _POSIX_C_SOURCE 200809L
+
 #include "util.h"
 
 #include <math.h>
@@ -6,6 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+double cli_now_seconds(void) {
+  struct timespec t;
+  if (clock_gettime(CLOCK_MONOTONIC, &t) != 0) return 0.0;
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
 
 int cli_fail(s4seg_status status) {
   /* The message is only valid until the next s4seg call, so copy it before asking for the name. */

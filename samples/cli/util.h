@@ -35,6 +35,9 @@ int cli_usage_error(const char* command, const char* usage, const char* fmt, ...
  * product does not fit in size_t, else 0. */
 int cli_pixel_bytes(int32_t width, int32_t height, int32_t channels, size_t* bytes);
 
+/* Seconds on the monotonic clock (0 if it cannot be read), for timing. */
+double cli_now_seconds(void);
+
 /* A view of a tightly packed buffer (row_stride = width * channels). */
 s4seg_image_view cli_view(const uint8_t* data, int32_t width, int32_t height, int32_t channels);
 
