@@ -13,9 +13,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 JOBS="${JOBS:-$(nproc)}"
 # python3 checks the CLI's JSON output in the tests; SWIG, a JDK, Mono and Go build and test the
-# bindings.
+# bindings; libgloo-dev gives the CPU data-parallel backend (c10d Gloo).
 PACKAGES=(cmake g++ make pkg-config libtorch-dev libspng-dev libturbojpeg0-dev zlib1g-dev libcmocka-dev python3
-          swig default-jdk-headless mono-mcs mono-runtime golang-go nlohmann-json3-dev python3-torchvision)
+          swig default-jdk-headless mono-mcs mono-runtime golang-go nlohmann-json3-dev python3-torchvision
+          libgloo-dev)
 
 deps() {
   local missing=()

@@ -90,6 +90,25 @@ const KeySpec kKeys[] = {
     {"train.amp", T::String, "auto", 0, 0, "auto|off|bf16", "Mixed precision: auto = bf16 on CUDA, off on CPU."},
     {"train.channels_last", T::String, "auto", 0, 0, "auto|on|off", "channels_last memory format: auto = on for CUDA."},
     {"train.log_every", T::Int, "10", 1, 1000000000, "", "Iterations between progress callbacks."},
+    {"train.grad_accumulation", T::Int, "1", 1, 4096, "",
+     "Split each iteration's batches (labeled and unlabeled) into this many micro-batches, one forward and backward "
+     "each, gradients summed before the single update: the same step with 1/N of the activation memory. "
+     "train.batch_size and train.unlabeled_batch_size must be multiples of it."},
+    {"train.batchnorm", T::String, "batch", 0, 0, "batch|frozen",
+     "BatchNorm while training: batch statistics (updating the running ones), or frozen (eval-mode running "
+     "statistics, affine weights still trained; micro-batches and data-parallel ranks then give exactly the large-batch "
+     "step)."},
+    // Data parallel over processes (impl/dist): every rank runs the same trainer on its own share of each batch.
+    {"dist.world_size", T::Int, "1", 1, 65536, "", "Processes in the data-parallel job (1 = no data parallel)."},
+    {"dist.rank", T::Int, "0", 0, 65535, "", "This process's rank, 0..dist.world_size-1; rank 0 serves the rendezvous store."},
+    {"dist.master", T::String, "127.0.0.1:29500", 0, 0, "<HOST:PORT>",
+     "Address of rank 0's rendezvous store (c10d TCPStore); every rank gives the same."},
+    {"dist.backend", T::String, "auto", 0, 0, "auto|gloo|nccl", "Collectives: auto = nccl on CUDA, gloo on CPU."},
+    {"dist.interface", T::String, "", 0, 0, "<network interface>",
+     "Gloo: network interface to bind (for example eth0); empty = 127.0.0.1 for a loopback master, else the host name's "
+     "address."},
+    {"dist.timeout", T::Double, "300", 1, 86400, "", "Seconds to wait for the other ranks (rendezvous, each collective)."},
+    {"dist.bucket_mb", T::Double, "25", 0.01, 4096, "", "Gradients are averaged in flat buckets of at most this many MiB."},
     {"teacher.momentum", T::Double, "0.99", 0, 1, "", "EMA teacher: decay cap m in min(1 - 1/(t+1), m)."},
     {"teacher.bn", T::String, "copy", 0, 0, "copy|own",
      "EMA teacher BatchNorm statistics: copy the student's at every update, or keep its own (refreshed in train mode)."},

@@ -77,9 +77,10 @@ std::vector<int64_t> pool_of(const Dataset& ds, bool masked_only) {
 }  // namespace
 
 BatchLoader::BatchLoader(std::shared_ptr<const Dataset> dataset, int64_t batch, uint64_t seed, int workers, bool masked_only,
-                         int prefetch)
+                         int prefetch, Shard shard)
     : dataset_(std::move(dataset)),
       batch_(batch),
+      shard_(shard),
       workers_(workers),
       depth_(workers > 0 ? static_cast<size_t>(std::max(prefetch, 1)) : 1),
       sampler_(pool_of(*dataset_, masked_only), seed) {
@@ -97,7 +98,9 @@ void BatchLoader::drain() {
 
 void BatchLoader::fill() {
   while (pending_.size() < depth_) {
-    std::vector<int64_t> indices = sampler_.next(batch_);
+    std::vector<int64_t> indices = sampler_.next(batch_ * shard_.count);
+    if (shard_.count > 1)
+      indices = std::vector<int64_t>(indices.begin() + shard_.index * batch_, indices.begin() + (shard_.index + 1) * batch_);
     std::shared_ptr<const Dataset> ds = dataset_;
     int workers = workers_;
     auto job = [ds, indices, workers] { return HostBatch{load_samples(*ds, indices, workers)}; };

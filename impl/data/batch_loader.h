@@ -38,13 +38,21 @@ struct HostBatch {
 // Decodes `indices` with up to `workers` threads (0 or 1: on the calling thread).
 std::vector<LoadedSample> load_samples(const Dataset& ds, const std::vector<int64_t>& indices, int workers);
 
+// One rank's share of each batch in a data-parallel job: the sampler draws shards·batch indices
+// (the same on every rank) and rank `index` keeps positions index·batch .. (index+1)·batch - 1, so
+// the ranks together see exactly the batch one process would draw with shards·batch.
+struct Shard {
+  int64_t index = 0;
+  int64_t count = 1;
+};
+
 class BatchLoader {
  public:
   // Samples only from the dataset's masked samples when `masked_only`. Keeps `prefetch` (≥ 1)
   // batches decoding ahead, each on up to `workers` threads (0: decoded on the calling thread
   // when asked for, no prefetch).
   BatchLoader(std::shared_ptr<const Dataset> dataset, int64_t batch, uint64_t seed, int workers, bool masked_only,
-              int prefetch = 1);
+              int prefetch = 1, Shard shard = {});
   ~BatchLoader();
   HostBatch next();
   // Seconds the latest next() blocked on decoding (0 when the batch was ready): the training
@@ -63,6 +71,7 @@ class BatchLoader {
   void drain();
   std::shared_ptr<const Dataset> dataset_;
   int64_t batch_;
+  Shard shard_;
   int workers_;
   size_t depth_;
   EpochSampler sampler_;

@@ -145,6 +145,9 @@ class Css : public MeanTeacherMethod {
     return o;
   }
 
+  // Each rank's features move its bank: rank 0's is the one every rank keeps.
+  std::vector<torch::Tensor> rank0_state() override { return {bank_->prototypes(), bank_->initialized()}; }
+
   void save_extra(Records& out) const override {
     bank_->save(out, "method/prototypes/");
     unsup_filter_->save(out, "method/filter/");

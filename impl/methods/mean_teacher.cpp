@@ -37,6 +37,24 @@ std::vector<ParamGroup> MeanTeacherMethod::param_groups() {
   return segmentation_param_groups(*student_->net, config_);
 }
 
+std::vector<torch::Tensor> MeanTeacherMethod::replicated_state() {
+  std::vector<torch::Tensor> out = module_state(*student_->net);
+  for (const auto& t : module_state(*teacher_->net)) out.push_back(t);
+  return out;
+}
+
+// The teacher's statistics too: with teacher.bn = own, or in train mode, each rank moves them.
+std::vector<torch::Tensor> MeanTeacherMethod::rank_averaged_state() {
+  std::vector<torch::Tensor> out = module_buffers(*student_->net);
+  for (const auto& t : module_buffers(*teacher_->net)) out.push_back(t);
+  return out;
+}
+
+void MeanTeacherMethod::set_batchnorm_frozen(bool frozen) {
+  student_->net->set_batchnorm_frozen(frozen);
+  teacher_->net->set_batchnorm_frozen(frozen);
+}
+
 void MeanTeacherMethod::after_step(int64_t iteration) {
   // During the labeled-only warm-up the teacher mirrors the student, and the EMA warm-up
   // min(1 - 1/(t+1), m) starts afresh at the first semi-supervised update (U²PL's t0).

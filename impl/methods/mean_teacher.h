@@ -44,6 +44,9 @@ class MeanTeacherMethod : public Method {
   void after_step(int64_t iteration) override;
   void save(Records& out) const override;
   void load(const Records& in, const std::string& who) override;
+  std::vector<torch::Tensor> replicated_state() override;
+  std::vector<torch::Tensor> rank_averaged_state() override;
+  void set_batchnorm_frozen(bool frozen) override;
 
  protected:
   // Iterations before sup_only_iters train on labeled images only.

@@ -1,6 +1,7 @@
 // The Method interface (DESIGN.md section 3): a method builds one iteration's loss graph from
 // batches that the trainer prepared; the trainer owns the optimizer, schedule and bookkeeping.
 #pragma once
+#include <torch/nn/module.h>
 #include <torch/types.h>
 
 #include <map>
@@ -54,7 +55,26 @@ class Method {
   virtual void after_step(int64_t /*iteration*/) {}
   virtual void save(Records& /*out*/) const {}
   virtual void load(const Records& /*in*/, const std::string& /*who*/) {}
+
+  // Data parallel (impl/dist). Everything that must start equal on every rank (weights, teacher,
+  // discriminators): broadcast from rank 0 before the first step.
+  virtual std::vector<torch::Tensor> replicated_state();
+  // What each rank updates outside the optimizer from its own batch (BatchNorm statistics): the
+  // floating-point ones are averaged over the ranks after every step.
+  virtual std::vector<torch::Tensor> rank_averaged_state();
+  // State each rank updates from its own batch where a mean is not meaningful (prototype banks and
+  // their initialised flags): rank 0's copy is broadcast after every step.
+  virtual std::vector<torch::Tensor> rank0_state() { return {}; }
+  // Parameters the method steps with its own optimizer (rrn's discriminators): their gradients are
+  // averaged over the ranks together with the trainer's.
+  virtual std::vector<torch::Tensor> self_optimized_parameters() { return {}; }
+  // Training with BatchNorm layers in eval mode (running statistics used, not updated).
+  virtual void set_batchnorm_frozen(bool frozen);
 };
+
+// Parameters and buffers of a module tree, in registration order.
+std::vector<torch::Tensor> module_state(torch::nn::Module& m);
+std::vector<torch::Tensor> module_buffers(torch::nn::Module& m);
 
 // Builds the method named by train.method for `model`.
 std::unique_ptr<Method> make_method(const Config& config, std::shared_ptr<Model> model);

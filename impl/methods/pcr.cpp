@@ -125,6 +125,9 @@ class Pcr : public MeanTeacherMethod {
     pending_ = {};
   }
 
+  // Each rank's features move its bank: rank 0's is the one every rank keeps.
+  std::vector<torch::Tensor> rank0_state() override { return {bank_->prototypes(), bank_->initialized()}; }
+
   void save_extra(Records& out) const override {
     filter_->save(out, "method/filter/");
     bank_->save(out, "method/prototypes/");

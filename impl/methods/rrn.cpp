@@ -166,6 +166,8 @@ class Rrn : public Method {
     adam_->zero_grad();
   }
 
+  std::vector<torch::Tensor> self_optimized_parameters() override { return d_params_; }
+
   void save(Records& out) const override { adam_->save(out, "method/adam/"); }
   void load(const Records& in, const std::string& who) override { adam_->load(in, "method/adam/", who); }
 

@@ -135,6 +135,18 @@ std::vector<torch::Tensor> SegmentationNetImpl::segmentation_parameters() {
   return p;
 }
 
+void SegmentationNetImpl::set_batchnorm_frozen(bool frozen) {
+  batchnorm_frozen_ = frozen;
+  train(is_training());
+}
+
+void SegmentationNetImpl::train(bool on) {
+  torch::nn::Module::train(on);
+  if (!on || !batchnorm_frozen_) return;
+  for (const auto& m : modules(/*include_self=*/false))
+    if (m->as<torch::nn::BatchNorm2d>() != nullptr) m->eval();
+}
+
 torch::Tensor upsample_logits(const torch::Tensor& logits, int64_t height, int64_t width) {
   namespace F = torch::nn::functional;
   if (logits.size(2) == height && logits.size(3) == width) return logits;

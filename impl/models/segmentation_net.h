@@ -68,6 +68,10 @@ class SegmentationNetImpl : public torch::nn::Module {
   Discriminator& discriminator(int64_t k) { return discriminators_.at(static_cast<size_t>(k)); }
   // Parameters of the segmentation part only (discriminators excluded).
   std::vector<torch::Tensor> segmentation_parameters();
+  // When frozen, train() leaves every BatchNorm layer in eval mode: normalisation by the running
+  // statistics, which stay as they are (train.batchnorm = frozen).
+  void set_batchnorm_frozen(bool frozen);
+  void train(bool on = true) override;
 
  private:
   ResNet backbone{nullptr}, backbone2{nullptr};
@@ -77,6 +81,7 @@ class SegmentationNetImpl : public torch::nn::Module {
   int64_t num_classes_;
   int64_t rep_dim_;
   int64_t branches_;
+  bool batchnorm_frozen_ = false;
 };
 TORCH_MODULE(SegmentationNet);
 

@@ -10,6 +10,7 @@
 #include "core/device.h"
 #include "core/error.h"
 #include "core/torch_compat.h"
+#include "dist/replica_sync.h"
 #include "io/container.h"
 #include "models/tensor_codec.h"
 
@@ -69,21 +70,59 @@ Trainer::Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> la
   optimizer_ = make_optimizer(config_, groups);
   for (const auto& g : groups) trained_params_.insert(trained_params_.end(), g.params.begin(), g.params.end());
   grad_clip_ = config_.get_double("train.grad_clip");
+  accumulation_ = config_.get_int("train.grad_accumulation");
+  require(batch_ % accumulation_ == 0, "train.batch_size = " + std::to_string(batch_) + " is not a multiple of train.grad_accumulation = " +
+                                           std::to_string(accumulation_) + " (each micro-batch takes the same share)");
+  if (method_->uses_unlabeled())
+    require(unlabeled_batch_ % accumulation_ == 0, "train.unlabeled_batch_size = " + std::to_string(unlabeled_batch_) +
+                                                       " is not a multiple of train.grad_accumulation = " + std::to_string(accumulation_));
+  method_->set_batchnorm_frozen(config_.get_string("train.batchnorm") == "frozen");
+  const DistOptions dist = DistOptions::from_config(config_);
+  if (dist.world > 1) join_job(dist);
+  const Shard shard{comm_ ? comm_->rank() : 0, comm_ ? comm_->world() : 1};
   const int workers = static_cast<int>(config_.get_int("train.workers"));
   const int prefetch = static_cast<int>(config_.get_int("train.prefetch"));
-  loader_ = std::make_unique<BatchLoader>(labeled_, batch_, seed_, workers, /*masked_only=*/true, prefetch);
+  loader_ = std::make_unique<BatchLoader>(labeled_, batch_, seed_, workers, /*masked_only=*/true, prefetch, shard);
   if (method_->uses_unlabeled()) {
     const std::string name = config_.get_string("train.method");
     require(unlabeled_ != nullptr, "train.method = " + name + " learns from unlabeled images: give an unlabeled dataset");
     require(unlabeled_->size() > 0, "train.method = " + name + ": the unlabeled dataset is empty");
     // A different seed stream, so the two samplers do not walk in lockstep.
     unlabeled_loader_ = std::make_unique<BatchLoader>(unlabeled_, unlabeled_batch_, mix_seed(seed_, -1, 7), workers,
-                                                      /*masked_only=*/false, prefetch);
+                                                      /*masked_only=*/false, prefetch, shard);
   }
   if (model_->device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);
 }
 
 Trainer::~Trainer() = default;
+
+void Trainer::join_job(const DistOptions& dist) {
+  comm_ = Communicator::connect(dist, model_->device);
+  // The ranks must run the same recipe: compare each rank's config (rank and interface aside)
+  // with rank 0's before any batch is drawn.
+  Config same = config_;
+  same.set_int("dist.rank", 0);
+  same.set_string("dist.interface", "");
+  const std::string text = same.to_text();
+  const int64_t digest = static_cast<int64_t>(std::hash<std::string>{}(text) & 0x7fffffffffffffffull);
+  torch::Tensor mine = torch::full({1}, digest, torch::TensorOptions().dtype(torch::kLong).device(model_->device));
+  torch::Tensor root = mine.clone();
+  std::vector<torch::Tensor> msg{root};
+  comm_->broadcast(msg, 0);
+  torch::Tensor differs = (root != mine).to(torch::kFloat);
+  std::vector<torch::Tensor> count{differs};
+  comm_->all_reduce_sum(count);
+  const int64_t mismatched = static_cast<int64_t>(count[0].item<float>());
+  if (mismatched > 0)
+    fail(Status::InvalidArgument, "data-parallel rank " + std::to_string(comm_->rank()) + ": " + std::to_string(mismatched) +
+                                      " rank(s) have a config different from rank 0's (only dist.rank and dist.interface may "
+                                      "differ)" + (root.item<int64_t>() != digest ? std::string(", this one among them") : ""));
+  // Same starting point everywhere, whatever each rank's initialisation drew.
+  broadcast_tensors(*comm_, method_->replicated_state(), 0);
+  synced_params_ = trained_params_;
+  for (const auto& p : method_->self_optimized_parameters()) synced_params_.push_back(p);
+  bucket_bytes_ = static_cast<int64_t>(config_.get_double("dist.bucket_mb") * 1024.0 * 1024.0);
+}
 
 void Trainer::Window::add(const Window& other) {
   iterations += other.iterations;
@@ -96,6 +135,25 @@ void Trainer::Window::add(const Window& other) {
   }
 }
 
+namespace {
+// Micro-batch `m` of `count` (moved out of `all`, which is not used afterwards).
+std::vector<LoadedSample> micro_batch(std::vector<LoadedSample>& all, int64_t m, int64_t count) {
+  const size_t n = all.size() / static_cast<size_t>(count);
+  std::vector<LoadedSample> out;
+  for (size_t i = static_cast<size_t>(m) * n; i < static_cast<size_t>(m + 1) * n; ++i) out.push_back(std::move(all[i]));
+  return out;
+}
+
+// Sums of one iteration's report tensors over its micro-batches, kept on the device.
+struct StepSums {
+  torch::Tensor total;                        // the loss, summed over micro-batches / count
+  std::map<std::string, torch::Tensor> loss;  // each term, likewise (a term absent from a micro-batch counts 0)
+  std::map<std::string, std::pair<torch::Tensor, int64_t>> metric;  // summed, and in how many micro-batches
+};
+
+void add_to(torch::Tensor& sum, const torch::Tensor& v) { sum = sum.defined() ? sum + v : v; }
+}  // namespace
+
 void Trainer::run_iteration(Window& w) {
   const auto t0 = std::chrono::steady_clock::now();
   const double lr = poly_lr(base_lr_, iteration_, total_, warmup_, poly_power_, min_lr_);
@@ -106,57 +164,90 @@ void Trainer::run_iteration(Window& w) {
     hu = unlabeled_loader_->next();
     data_wait += unlabeled_loader_->last_wait_seconds();
   }
-  std::mt19937_64 rng(mix_seed(seed_, iteration_, 1));
-  torch::manual_seed(mix_seed(seed_, iteration_, 2));  // dropout, strong augmentation, mixing
-  AugmentedBatch ab = weak_augment(hb.samples, model_->device, weak_, rng);
-  if (model_->channels_last) ab.images = ab.images.contiguous(at::MemoryFormat::ChannelsLast);
-
-  StepInputs in;
-  in.labeled = {ab.images, ab.masks, ab.valid};
-  if (unlabeled_loader_) {
-    AugmentedBatch au = weak_augment(hu.samples, model_->device, weak_, rng);
-    if (model_->channels_last) au.images = au.images.contiguous(at::MemoryFormat::ChannelsLast);
-    in.unlabeled = {au.images, au.masks, au.valid};
-  }
-  in.iteration = iteration_;
-  in.total_iterations = total_;
-  in.labeled_epoch = iteration_ * batch_ / static_cast<int64_t>(labeled_->masked_count());
+  // Rank 0 keeps the single-process streams; other ranks draw their own augmentation.
+  const uint64_t rank_stream = 16u * static_cast<uint64_t>(comm_ ? comm_->rank() : 0);
+  std::mt19937_64 rng(mix_seed(seed_, iteration_, 1 + rank_stream));
+  torch::manual_seed(mix_seed(seed_, iteration_, 2 + rank_stream));  // dropout, strong augmentation, mixing
   optimizer_->zero_grad();
-  torch::Tensor total;
-  StepOutputs out;
-  {
-    CudaBf16Autocast autocast(amp_);
-    out = method_->step(in);
-    for (auto& kv : out.losses) total = total.defined() ? total + kv.second.to(torch::kFloat) : kv.second.to(torch::kFloat);
+  StepSums sums;
+  const double micro_weight = 1.0 / static_cast<double>(accumulation_);
+  for (int64_t m = 0; m < accumulation_; ++m) {
+    // The weak augmentation walks the samples in order with one generator, so the micro-batches
+    // get exactly the crops and flips the whole batch would.
+    AugmentedBatch ab = weak_augment(micro_batch(hb.samples, m, accumulation_), model_->device, weak_, rng);
+    if (model_->channels_last) ab.images = ab.images.contiguous(at::MemoryFormat::ChannelsLast);
+    StepInputs in;
+    in.labeled = {ab.images, ab.masks, ab.valid};
+    if (unlabeled_loader_) {
+      AugmentedBatch au = weak_augment(micro_batch(hu.samples, m, accumulation_), model_->device, weak_, rng);
+      if (model_->channels_last) au.images = au.images.contiguous(at::MemoryFormat::ChannelsLast);
+      in.unlabeled = {au.images, au.masks, au.valid};
+    }
+    in.iteration = iteration_;
+    in.total_iterations = total_;
+    in.labeled_epoch = iteration_ * batch_ / static_cast<int64_t>(labeled_->masked_count());
+    torch::Tensor total;
+    StepOutputs out;
+    {
+      CudaBf16Autocast autocast(amp_);
+      out = method_->step(in);
+      for (auto& kv : out.losses) total = total.defined() ? total + kv.second.to(torch::kFloat) : kv.second.to(torch::kFloat);
+    }
+    // Each micro-batch's graph is freed by its backward: that is where the memory saving comes from.
+    (accumulation_ > 1 ? total * micro_weight : total).backward();
+    add_to(sums.total, total.detach() * micro_weight);
+    for (auto& kv : out.losses) add_to(sums.loss[kv.first], kv.second.detach().to(torch::kFloat) * micro_weight);
+    for (auto& kv : out.metrics) {
+      auto& dst = sums.metric[kv.first];
+      add_to(dst.first, kv.second.detach().to(torch::kFloat).reshape({-1}));
+      ++dst.second;
+    }
   }
-  // One device-to-host copy for the loss and every report scalar.
-  std::vector<torch::Tensor> parts{total.detach().reshape({1})};
-  for (auto& kv : out.losses) parts.push_back(kv.second.detach().to(torch::kFloat).reshape({1}));
-  for (auto& kv : out.metrics) parts.push_back(kv.second.detach().to(torch::kFloat).reshape({-1}));
+  // One device-to-host copy for the loss and every report scalar. In a data-parallel job the loss
+  // and the cancel requests are summed over the ranks first, so that every rank takes the same
+  // decision below; the other figures are this rank's.
+  torch::Tensor head = sums.total.reshape({1});
+  if (comm_) {
+    const float cancel = cancel_.exchange(false) ? 1.0f : 0.0f;
+    std::vector<torch::Tensor> shared{torch::cat({head, torch::full({1}, cancel, head.options())})};
+    comm_->all_reduce_sum(shared);
+    head = shared[0];
+  }
+  std::vector<torch::Tensor> parts{head};
+  for (auto& kv : sums.loss) parts.push_back(kv.second.reshape({1}));
+  for (auto& kv : sums.metric) parts.push_back(kv.second.first);
   torch::Tensor host = torch::cat(parts).to(torch::kCPU, torch::kDouble);
   const double* v = host.data_ptr<double>();
-  const double value = v[0];
+  const double value = comm_ ? v[0] / static_cast<double>(comm_->world()) : v[0];
+  size_t at = comm_ ? 2 : 1;
   if (!std::isfinite(value))
     fail(Status::Diverged, "loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") + " at iteration " +
                                std::to_string(iteration_) + " (lr " + std::to_string(lr) +
+                               (comm_ ? ", on at least one rank" : "") +
                                "); the update was not applied — lower train.lr or check the data");
-  total.backward();
+  if (comm_ && v[1] > 0)
+    fail(Status::Cancelled, "training cancelled at iteration " + std::to_string(iteration_) + " (requested on " +
+                                std::to_string(static_cast<int>(v[1])) + " rank(s)); the update was not applied");
+  if (comm_) average_gradients(*comm_, synced_params_, bucket_bytes_);
   if (grad_clip_ > 0) torch::nn::utils::clip_grad_norm_(trained_params_, grad_clip_);
   optimizer_->step(lr);
   method_->after_step(iteration_);
+  if (comm_) {
+    average_tensors(*comm_, method_->rank_averaged_state());
+    broadcast_tensors(*comm_, method_->rank0_state(), 0);
+  }
   ++iteration_;
-  size_t at = 1;
   ++w.iterations;
   w.loss += value;
-  for (auto& kv : out.losses) {
+  for (auto& kv : sums.loss) {
     Window::Sum& dst = w.sums["loss/" + kv.first];
     dst.num += v[at++];
     dst.den += 1;
   }
-  for (auto& kv : out.metrics) {
+  for (auto& kv : sums.metric) {
     Window::Sum& dst = w.sums[kv.first];
-    dst.ratio = kv.second.numel() == 2;
-    dst.num += v[at++];
+    dst.ratio = kv.second.first.numel() == 2;
+    dst.num += v[at++] / (dst.ratio ? 1.0 : static_cast<double>(kv.second.second));
     dst.den += dst.ratio ? v[at++] : 1;
   }
   // Time blocked on image decoding over the whole iteration: near 1 means the loader, not the
@@ -173,7 +264,8 @@ void Trainer::fill_stats(TrainStats& s, const Window& w, double seconds) const {
   s.loss = w.iterations ? w.loss / static_cast<double>(w.iterations) : 0;
   s.learning_rate = poly_lr(base_lr_, std::max<int64_t>(0, iteration_ - 1), total_, warmup_, poly_power_, min_lr_);
   s.seconds = seconds;
-  const int64_t per_iter = batch_ + (unlabeled_loader_ ? unlabeled_batch_ : 0);
+  // Over all ranks of a data-parallel job (they step in lockstep).
+  const int64_t per_iter = (batch_ + (unlabeled_loader_ ? unlabeled_batch_ : 0)) * (comm_ ? comm_->world() : 1);
   s.images_per_second = seconds > 0 ? static_cast<double>(w.iterations * per_iter) / seconds : 0;
   s.eta_seconds = w.iterations ? seconds / static_cast<double>(w.iterations) * static_cast<double>(total_ - iteration_) : 0;
   s.metrics.clear();
@@ -209,7 +301,9 @@ void Trainer::step(int64_t n, TrainStats& stats, const ProgressFn& progress) {
 
   const int64_t end = std::min(total_, iteration_ + n);
   while (iteration_ < end) {
-    if (cancel_.exchange(false))
+    // In a data-parallel job a cancel request travels with the next iteration's loss, so that
+    // every rank stops at the same iteration.
+    if (!comm_ && cancel_.exchange(false))
       fail(Status::Cancelled, "training cancelled at iteration " + std::to_string(iteration_));
     run_iteration(window);
     if (progress && (iteration_ % log_every_ == 0 || iteration_ == end)) {
@@ -218,7 +312,12 @@ void Trainer::step(int64_t n, TrainStats& stats, const ProgressFn& progress) {
       all.add(window);
       window = Window();
       window_t0 = clock::now();
-      if (progress(s)) fail(Status::Cancelled, "training stopped by the progress callback at iteration " + std::to_string(iteration_));
+      if (progress(s)) {
+        if (comm_)
+          cancel_.store(true);  // stops every rank at the next iteration
+        else
+          fail(Status::Cancelled, "training stopped by the progress callback at iteration " + std::to_string(iteration_));
+      }
     }
   }
 }

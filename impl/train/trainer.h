@@ -13,6 +13,7 @@
 #include "augment/weak.h"
 #include "data/batch_loader.h"
 #include "data/dataset.h"
+#include "dist/communicator.h"
 #include "methods/method.h"
 #include "models/model.h"
 #include "train/optimizer.h"
@@ -69,6 +70,8 @@ class Trainer {
   // Runs one iteration and adds it to `w`; throws Error(Diverged) before applying a NaN step.
   void run_iteration(Window& w);
   void fill_stats(TrainStats& s, const Window& w, double seconds) const;
+  // Data parallel: connects, checks that every rank has the same config, broadcasts rank 0's state.
+  void join_job(const DistOptions& dist);
   Config config_;
   std::shared_ptr<Model> model_;
   std::shared_ptr<const Dataset> labeled_;
@@ -77,6 +80,10 @@ class Trainer {
   std::unique_ptr<Optimizer> optimizer_;
   std::vector<torch::Tensor> trained_params_;  // every parameter of the method's groups (gradient clipping)
   double grad_clip_ = 0;
+  int64_t accumulation_ = 1;                     // micro-batches per iteration (train.grad_accumulation)
+  std::unique_ptr<Communicator> comm_;           // null unless dist.world_size > 1
+  std::vector<torch::Tensor> synced_params_;     // gradients averaged over the ranks
+  int64_t bucket_bytes_ = 0;
   std::unique_ptr<BatchLoader> loader_;
   std::unique_ptr<BatchLoader> unlabeled_loader_;  // null unless the method uses unlabeled data
   std::atomic<bool> cancel_{false};

@@ -66,8 +66,8 @@ static void print_result(const bench_options* o, const bench_result* r) {
   const double per_step = r->seconds / (double)r->steps;
   printf("{\"impl\":\"s4seg\",\"case\":\"%s\",\"device\":\"%s\",\"backbone\":\"%s\",\"crop\":%" PRId64
          ",\"batch\":%" PRId64 ",\"unlabeled_batch\":%" PRId64 ",\"steps\":%" PRId64
-         ",\"ms_per_step\":%.3f,\"images_per_s\":%.3f,\"peak_memory_mb\":%.1f,\"gflops_per_image\":%.4f,"
-         "\"tflops\":%.4f}\n",
+         ",\"ms_per_step\":%.3f,\"images_per_s\":%.3f,\"peak_memory_mb\":%.1f,\"gflops_per_image\":%.4g,"
+         "\"tflops\":%.4g}\n",
          r->name, r->device, o->backbone, o->crop, r->batch, r->unlabeled_batch, r->steps, 1000.0 * per_step,
          r->images / r->seconds, r->peak_bytes / (1024.0 * 1024.0), r->forward_flops / 1e9,
          r->step_flops / per_step / 1e12);

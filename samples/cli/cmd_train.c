@@ -19,6 +19,7 @@
 #include "config_util.h"
 #include "dataset_open.h"
 #include "fsutil.h"
+#include "launch.h"
 #include "progress.h"
 #include "util.h"
 
@@ -56,7 +57,14 @@ static const char kUsage[] =
     "  --device D         auto, cpu, cuda or cuda:N (device)\n"
     "  --config FILE      'key = value' lines\n"
     "  --set KEY=VALUE    any configuration key; may be repeated ('s4seg info --keys' lists them)\n"
-    "  --out MODEL        model file to write\n";
+    "  --out MODEL        model file to write\n"
+    "\n"
+    "data parallel (docs/distributed.md): every rank trains on its own share of each batch, so the\n"
+    "job's batch is ranks x --batch; only rank 0 validates, prints progress and writes files.\n"
+    "  --nproc N          start N local ranks of this command (CPU: Gloo over loopback)\n"
+    "  --rank R           join a job as rank R (dist.rank) ...\n"
+    "  --world-size N     ... of N ranks (dist.world_size) ...\n"
+    "  --master HOST:PORT ... whose rank 0 listens at HOST:PORT (dist.master)\n";
 
 /* Validations between training steps are this many progress reports apart by default. */
 #define TRAIN_EVAL_EVERY_LOGS 10
@@ -66,6 +74,9 @@ static const char kUsage[] =
 typedef struct train_options {
   const char *root, *labeled, *unlabeled, *val, *method, *backbone, *device, *config_file, *out, *layout_name;
   int64_t classes, iters, batch, crop, eval_every, cache_mb; /* 0 = not given */
+  int64_t nproc, world_size;                                  /* 0 = not given */
+  int64_t rank;                                               /* -1 = not given */
+  const char* master;
   s4seg_layout layout;
   arg_list sets;
 } train_options;
@@ -100,6 +111,12 @@ static int build_config(const train_options* o, s4seg_config** out) {
   if (result == CLI_EXIT_OK) result = set_int_if(config, "train.crop_size", o->crop);
   if (result == CLI_EXIT_OK) result = set_string_if(config, "model.backbone", o->backbone);
   if (result == CLI_EXIT_OK) result = set_string_if(config, "device", o->device);
+  if (result == CLI_EXIT_OK && o->rank >= 0) {
+    s4seg_status status = s4seg_config_set_int(config, "dist.rank", o->rank);
+    result = status == S4SEG_OK ? CLI_EXIT_OK : cli_fail(status);
+  }
+  if (result == CLI_EXIT_OK) result = set_int_if(config, "dist.world_size", o->world_size);
+  if (result == CLI_EXIT_OK) result = set_string_if(config, "dist.master", o->master);
   for (i = 0; i < o->sets.count && result == CLI_EXIT_OK; ++i)
     result = config_apply_assignment(config, o->sets.items[i]);
   if (result != CLI_EXIT_OK) {
@@ -142,6 +159,7 @@ static double elapsed_seconds(double began) { return cli_now_seconds() - began; 
 /* Validation during training: the latest and the best result. */
 typedef struct validation {
   const s4seg_dataset* dataset; /* NULL = no validation */
+  int distributed;              /* one rank of a data-parallel job */
   int64_t every;                /* iterations between validations */
   const char* best_path;        /* where the best model is saved */
   int64_t last_iteration;       /* -1 before the first validation */
@@ -200,7 +218,8 @@ static int train_loop(s4seg_trainer* trainer, s4seg_model* model, validation* v,
     }
     s4seg_train_stats_init(&stats);
     status = s4seg_trainer_step(trainer, next_stop(v, iteration, total) - iteration, &stats);
-    if (status == S4SEG_CANCELLED && g_interrupted) {
+    /* In a data-parallel job a Ctrl-C on any rank cancels every rank at the same iteration. */
+    if (status == S4SEG_CANCELLED && (g_interrupted || v->distributed)) {
       *interrupted = 1;
       return CLI_EXIT_OK;
     }
@@ -216,7 +235,8 @@ static int train_loop(s4seg_trainer* trainer, s4seg_model* model, validation* v,
 }
 
 /* Runs training to train.iters with Ctrl-C handling. Sets *interrupted when Ctrl-C stopped it. */
-static int run_training(s4seg_trainer* trainer, s4seg_model* model, validation* v, int64_t total, int* interrupted) {
+static int run_training(s4seg_trainer* trainer, s4seg_model* model, validation* v, int64_t total, int quiet,
+                        int* interrupted) {
   struct sigaction action, previous;
   progress line;
   double began;
@@ -225,8 +245,10 @@ static int run_training(s4seg_trainer* trainer, s4seg_model* model, validation* 
   s4seg_status status = s4seg_trainer_iteration(trainer, &start);
   if (status != S4SEG_OK) return cli_fail(status);
   progress_init(&line, start, trainer);
-  status = s4seg_trainer_set_progress(trainer, on_progress, &line);
-  if (status != S4SEG_OK) return cli_fail(status);
+  if (!quiet) {
+    status = s4seg_trainer_set_progress(trainer, on_progress, &line);
+    if (status != S4SEG_OK) return cli_fail(status);
+  }
 
   memset(&action, 0, sizeof action);
   action.sa_handler = on_sigint;
@@ -248,7 +270,7 @@ static int run_training(s4seg_trainer* trainer, s4seg_model* model, validation* 
 
   status = s4seg_trainer_iteration(trainer, &iteration);
   if (status != S4SEG_OK) return cli_fail(status);
-  if (!*interrupted && iteration > start)
+  if (!*interrupted && iteration > start && !quiet)
     fprintf(stderr, "trained %" PRId64 " iterations in %.1f s\n", iteration - start, elapsed_seconds(began));
   return CLI_EXIT_OK;
 }
@@ -331,9 +353,11 @@ static int train(const train_options* o) {
     result = cli_fail(status);
     goto done;
   }
-  v.dataset = val;
-  result = run_training(trainer, model, &v, total, &interrupted);
-  if (result != CLI_EXIT_OK) goto done;
+  /* Ranks other than 0 hold the same weights: rank 0 alone validates and writes. */
+  v.dataset = o->rank > 0 ? NULL : val;
+  v.distributed = o->world_size > 1;
+  result = run_training(trainer, model, &v, total, o->rank > 0, &interrupted);
+  if (result != CLI_EXIT_OK || o->rank > 0) goto done;
   status = s4seg_trainer_iteration(trainer, &iteration);
   if (status == S4SEG_OK) status = s4seg_model_save(model, o->out);
   if (status != S4SEG_OK) {
@@ -388,9 +412,14 @@ static int run(int argc, char** argv) {
                       {"--config", ARG_STRING, 0, &o.config_file, 0, 0},
                       {"--set", ARG_LIST, 0, &o.sets, 0, 0},
                       {"--out", ARG_STRING, 1, &o.out, 0, 0},
+                      {"--nproc", ARG_INT, 0, &o.nproc, 1, 0},
+                      {"--rank", ARG_INT, 0, &o.rank, 0, 0},
+                      {"--world-size", ARG_INT, 0, &o.world_size, 1, 0},
+                      {"--master", ARG_STRING, 0, &o.master, 0, 0},
                       {NULL, ARG_FLAG, 0, NULL, 0, 0}};
   int result;
   memset(&o, 0, sizeof o);
+  o.rank = -1;
   result = args_parse(argc, argv, specs, NULL, kUsage);
   if (result != ARGS_CONTINUE) return result;
   result = config_check_assignments(argv[0], kUsage, &o.sets);
@@ -404,6 +433,12 @@ static int run(int argc, char** argv) {
   if (result == ARGS_CONTINUE && o.eval_every > 0 && o.val == NULL)
     result = cli_usage_error(argv[0], kUsage, "--eval-every needs --val");
   if (result == ARGS_CONTINUE && o.out[0] == '\0') result = cli_usage_error(argv[0], kUsage, "--out needs a file name");
+  if (result == ARGS_CONTINUE && o.nproc > 0 && (o.rank >= 0 || o.world_size > 0))
+    result = cli_usage_error(argv[0], kUsage, "--nproc starts the ranks itself: leave out --rank and --world-size");
+  if (result == ARGS_CONTINUE && o.nproc > 4096) result = cli_usage_error(argv[0], kUsage, "--nproc is at most 4096");
+  if (result == ARGS_CONTINUE && (o.rank >= 0) != (o.world_size > 0))
+    result = cli_usage_error(argv[0], kUsage, "--rank and --world-size go together");
+  if (result == ARGS_CONTINUE && o.nproc > 1) result = launch_local_workers((int)o.nproc, argc, argv);
   if (result == ARGS_CONTINUE) result = train(&o);
   args_free(specs, NULL);
   return result;

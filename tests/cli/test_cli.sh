@@ -143,6 +143,21 @@ assert abs(rows[0]["gflops_per_image"] - rows[3]["gflops_per_image"]) < 1e-9, ro
 PY
 check "bench prints one JSON line per case with positive figures" 0 $?
 "$S4SEG" bench --cases nope >/dev/null 2>&1; check "bench with an unknown case exits 2" 2 $?
+# Data parallel: two local Gloo ranks; rank 0 alone validates, prints and writes the model.
+"$S4SEG" train --root "$WORK/data" --labeled "$WORK/data/train.txt" --val "$WORK/data/val.txt" --classes 3 --iters 6 \
+  --batch 2 --crop 48 --nproc 2 --set train.log_every=3 --set train.threads=1 "${TINY[@]}" --out "$WORK/dp.s4seg" \
+  >"$WORK/dp.txt" 2>&1
+check "train --nproc 2 succeeds" 0 $?
+[ -f "$WORK/dp.s4seg" ] && [ "$(grep -c '^saved .*dp.s4seg$' "$WORK/dp.txt")" -eq 1 ] && grep -q "^final mIoU" "$WORK/dp.txt"
+check "train --nproc 2 saves and reports once (rank 0)" 0 $?
+"$S4SEG" train --root "$WORK/data" --labeled x --classes 3 --out y --nproc 2 --rank 0 >/dev/null 2>&1
+check "--nproc with --rank exits 2" 2 $?
+"$S4SEG" train --root "$WORK/data" --labeled x --classes 3 --out y --rank 1 >/dev/null 2>&1
+check "--rank without --world-size exits 2" 2 $?
+"$S4SEG" train --root "$WORK/data" --labeled "$WORK/data/train.txt" --classes 3 --iters 2 --batch 2 --crop 48 "${TINY[@]}" \
+  --rank 1 --world-size 2 --master 127.0.0.1:1 --set dist.timeout=1 --out "$WORK/lonely.s4seg" >/dev/null 2>"$WORK/err.txt"
+check "a rank whose master never answers exits 1" 1 $?
+grep -q "IO" "$WORK/err.txt"; check "... naming the IO status" 0 $?
 
 passed=$(( checks - failures ))
 echo "cli: ${passed} passed, ${failures} failed"

@@ -1,0 +1,55 @@
+// Collectives across the processes of a data-parallel job, over LibTorch's c10d: a TCPStore
+// rendezvous at dist.master, then ProcessGroupGloo (CPU tensors) or ProcessGroupNCCL (CUDA).
+// The c10d headers stay inside communicator.cpp; every c10d failure (peer gone, timeout, refused
+// connection) is rethrown as Error(Io) naming this rank.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <c10/core/Device.h>
+#include <torch/types.h>
+
+#include "core/config.h"
+
+namespace s4seg {
+
+struct DistOptions {
+  int rank = 0;
+  int world = 1;
+  std::string host = "127.0.0.1";  // the rendezvous store (served by rank 0)
+  int port = 29500;
+  std::string backend = "auto";    // auto (nccl on CUDA, gloo on CPU) | gloo | nccl
+  std::string interface;           // Gloo: network interface to bind ("" = by the host name)
+  double timeout_seconds = 300;
+  // Reads dist.* keys; throws Error(InvalidArgument) for a rank outside the world or a bad address.
+  static DistOptions from_config(const Config& c);
+};
+
+// Thread-safety: one thread at a time (the trainer's); the collectives must be entered in the same
+// order on every rank.
+class Communicator {
+ public:
+  // Joins the job (blocks until every rank has joined or the timeout passes).
+  static std::unique_ptr<Communicator> connect(const DistOptions& o, c10::Device device);
+  ~Communicator();
+  int rank() const { return rank_; }
+  int world() const { return world_; }
+  const std::string& backend() const { return backend_; }
+  // In place: each tensor becomes the sum over the ranks. All are started before any is awaited,
+  // so several buckets travel together.
+  void all_reduce_sum(std::vector<torch::Tensor>& tensors);
+  // In place: each tensor becomes rank `root`'s.
+  void broadcast(std::vector<torch::Tensor>& tensors, int root);
+  void barrier();
+
+ private:
+  struct Impl;
+  Communicator(std::unique_ptr<Impl> impl, int rank, int world, std::string backend);
+  std::unique_ptr<Impl> impl_;
+  int rank_, world_;
+  std::string backend_;
+};
+
+}  // namespace s4seg

@@ -1,0 +1,19 @@
+#include "methods/method.h"
+
+namespace s4seg {
+
+std::vector<torch::Tensor> module_state(torch::nn::Module& m) {
+  std::vector<torch::Tensor> out = m.parameters();
+  for (const auto& b : m.buffers()) out.push_back(b);
+  return out;
+}
+
+std::vector<torch::Tensor> module_buffers(torch::nn::Module& m) { return m.buffers(); }
+
+std::vector<torch::Tensor> Method::replicated_state() { return module_state(*inference_model().net); }
+
+std::vector<torch::Tensor> Method::rank_averaged_state() { return module_buffers(*inference_model().net); }
+
+void Method::set_batchnorm_frozen(bool frozen) { inference_model().net->set_batchnorm_frozen(frozen); }
+
+}  // namespace s4seg

@@ -1,0 +1,271 @@
+// Data parallel over c10d Gloo on loopback, and gradient accumulation. The test binary starts
+// copies of itself ("--worker ...") as the ranks; each trains, writes a checkpoint and exits with
+// the status it got (0 = ok). The parent compares the checkpoints: the ranks must hold identical
+// state (weights, teacher, prototype banks, optimizer), and with frozen BatchNorm two ranks of
+// batch B must reach the weights of one process with batch 2B.
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/error.h"
+#include "data/dataset.h"
+#include "io/container.h"
+#include "io/records.h"
+#include "models/model.h"
+#include "models/tensor_codec.h"
+#include "train/trainer.h"
+#include "unit_test.h"
+
+using namespace s4seg;
+
+extern char** environ;
+
+namespace {
+
+std::string tmp_dir() {
+  const char* d = std::getenv("S4SEG_TEST_TMP");
+  return d != nullptr && *d != '\0' ? d : "/tmp";
+}
+
+// Deterministic weak augmentation (no scale, no flip, crop = image) and no dropout, so that the
+// only difference between the runs compared is how the batch is split.
+Config recipe(const std::string& method, int64_t batch, const std::string& extra) {
+  Config c;
+  c.parse(
+      "device = cpu\nmodel.num_classes = 3\nmodel.backbone = resnet18\nmodel.width = 8\nmodel.aspp_channels = 16\n"
+      "model.low_level_channels = 8\nmodel.dropout = 0\nmodel.queries = 4\nmodel.mask_hidden = 16\nmodel.mask_layers = 1\n"
+      "model.mask_heads = 2\nmodel.mask_ffn = 16\nmodel.discriminator_width = 8\ntrain.iters = 4\ntrain.crop_size = 32\n"
+      "train.scale_min = 1\ntrain.scale_max = 1\ntrain.flip = false\ntrain.workers = 0\ntrain.threads = 1\ntrain.seed = 5\n"
+      "train.lr = 0.05\ntrain.sup_only_iters = 0\n");
+  c.set_string("train.method", method);
+  c.set_int("train.batch_size", batch);
+  c.set_int("train.unlabeled_batch_size", batch);
+  c.parse(extra);
+  return c;
+}
+
+// Trains `c` for train.iters on fixed synthetic data and writes a checkpoint to `path`.
+void train_and_save(const Config& c, const std::string& path) {
+  std::shared_ptr<Model> model = create_model(c);
+  auto labeled = std::make_shared<Dataset>();
+  labeled->add_synthetic(8, 32, 32, 3, 7);
+  auto unlabeled = std::make_shared<Dataset>();
+  unlabeled->add_synthetic(8, 32, 32, 3, 8);
+  Trainer trainer(model, labeled, unlabeled, c);
+  TrainStats stats;
+  trainer.step(c.get_int("train.iters"), stats, nullptr);
+  trainer.save_checkpoint(path);
+}
+
+int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t n = sizeof a;
+  int port = -1;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && getsockname(fd, reinterpret_cast<sockaddr*>(&a), &n) == 0)
+    port = ntohs(a.sin_port);
+  close(fd);
+  return port;
+}
+
+// Starts ranks 0..world-1 of `method` with per-rank batch `batch` (`extra`: config lines for every
+// rank; `rank1_extra`: more lines for rank 1 only); returns each one's exit status.
+std::vector<int> run_ranks(const std::string& method, int64_t batch, const std::string& extra, const std::string& out_prefix,
+                           int world = 2, const std::string& rank1_extra = "") {
+  const std::string master = "127.0.0.1:" + std::to_string(free_port());
+  std::vector<pid_t> pids;
+  for (int r = 0; r < world; ++r) {
+    const std::string lines = extra + "dist.world_size = " + std::to_string(world) + "\ndist.rank = " + std::to_string(r) +
+                              "\ndist.master = " + master + "\ndist.timeout = 20\n" + (r == 1 ? rank1_extra : "");
+    std::vector<std::string> args{"unit_test_data_parallel", "--worker", method, std::to_string(batch), lines,
+                                  out_prefix + std::to_string(r) + ".ckpt"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    assert_int_equal(posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, argv.data(), environ), 0);
+    pids.push_back(pid);
+  }
+  std::vector<int> codes;
+  for (pid_t pid : pids) {
+    int st = 0;
+    waitpid(pid, &st, 0);
+    codes.push_back(WIFEXITED(st) ? WEXITSTATUS(st) : 100 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0));
+  }
+  return codes;
+}
+
+// Worker mode: exit status 0, or the s4seg status + 10, or 99 for anything else.
+int worker(char** argv) {
+  try {
+    Config c = recipe(argv[2], std::atoll(argv[3]), argv[4]);
+    train_and_save(c, argv[5]);
+    return 0;
+  } catch (const Error& e) {
+    std::fprintf(stderr, "worker: %s\n", e.what());
+    return 10 + static_cast<int>(e.status());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "worker: %s\n", e.what());
+    return 99;
+  }
+}
+
+Records checkpoint(const std::string& path) {
+  ContainerKind kind;
+  return unpack_records(read_container(path, &kind), path);
+}
+
+// Every record except the configs (they differ in dist.rank and the batch size) must be equal.
+void assert_same_state(const Records& a, const Records& b) {
+  size_t compared = 0;
+  assert_int_equal(a.size(), b.size());
+  for (const auto& kv : a) {
+    if (kv.first == "config" || kv.first == "trainer/config") continue;
+    auto it = b.find(kv.first);
+    assert_true(it != b.end());
+    if (it->second != kv.second) std::fprintf(stderr, "differs: %s\n", kv.first.c_str());
+    assert_true(it->second == kv.second);
+    ++compared;
+  }
+  assert_true(compared > 10);
+}
+
+// Largest |difference| over the weight records ("param/...") of two checkpoints.
+double max_weight_difference(const Records& a, const Records& b) {
+  double worst = 0;
+  for (const auto& kv : a) {
+    if (kv.first.rfind("param/", 0) != 0) continue;
+    torch::Tensor x = decode_tensor(kv.second, "a"), y = decode_tensor(b.at(kv.first), "b");
+    worst = std::max(worst, (x.to(torch::kDouble) - y.to(torch::kDouble)).abs().max().item<double>());
+  }
+  return worst;
+}
+
+}  // namespace
+
+static void two_gloo_ranks_equal_one_process_with_the_doubled_batch(void**) {
+  const std::string dir = tmp_dir() + "/s4seg_dp_sup_";
+  const std::string frozen = "train.batchnorm = frozen\n";
+  std::vector<int> codes = run_ranks("supervised", 2, frozen, dir);
+  assert_int_equal(codes[0], 0);
+  assert_int_equal(codes[1], 0);
+  Records r0 = checkpoint(dir + "0.ckpt"), r1 = checkpoint(dir + "1.ckpt");
+  assert_same_state(r0, r1);
+
+  train_and_save(recipe("supervised", 4, frozen), dir + "single4.ckpt");
+  train_and_save(recipe("supervised", 2, frozen), dir + "single2.ckpt");
+  train_and_save(recipe("supervised", 4, frozen + "train.iters = 1\n"), dir + "start.ckpt");
+  Records single4 = checkpoint(dir + "single4.ckpt"), single2 = checkpoint(dir + "single2.ckpt");
+  const double vs_doubled = max_weight_difference(r0, single4);
+  const double vs_half = max_weight_difference(r0, single2);
+  const double moved = max_weight_difference(single4, checkpoint(dir + "start.ckpt"));
+  std::fprintf(stderr, "max |w_ranks - w_single(batch 4)| = %.3g, vs batch 2: %.3g, weights moved by %.3g over 3 steps\n",
+               vs_doubled, vs_half, moved);
+  assert_true(vs_doubled < 2e-5);
+  assert_true(vs_half > 1e-3);  // the comparison can tell batches apart
+  assert_true(moved > 1e-2);    // training did move the weights
+}
+
+// Teacher, prototype banks (pcr), discriminators and their Adam state (rrn) stay identical too.
+static void semi_supervised_ranks_keep_identical_state(void**) {
+  for (const std::string method : {"fixmatch", "pcr", "rrn"}) {
+    const std::string dir = tmp_dir() + "/s4seg_dp_" + method + "_";
+    std::vector<int> codes = run_ranks(method, 2, "", dir);
+    std::fprintf(stderr, "%s: rank exit codes %d %d\n", method.c_str(), codes[0], codes[1]);
+    assert_int_equal(codes[0], 0);
+    assert_int_equal(codes[1], 0);
+    assert_same_state(checkpoint(dir + "0.ckpt"), checkpoint(dir + "1.ckpt"));
+  }
+}
+
+static void ranks_with_different_configs_are_refused(void**) {
+  std::vector<int> codes = run_ranks("supervised", 2, "", tmp_dir() + "/s4seg_dp_mismatch_", 2, "train.lr = 0.02\n");
+  assert_int_equal(codes[0], 10 + static_cast<int>(Status::InvalidArgument));
+  assert_int_equal(codes[1], 10 + static_cast<int>(Status::InvalidArgument));
+}
+
+static void a_missing_rank_times_out_with_an_io_error(void**) {
+  Config c = recipe("supervised", 2, "dist.world_size = 2\ndist.timeout = 2\n");
+  c.set_string("dist.master", "127.0.0.1:" + std::to_string(free_port()));
+  std::shared_ptr<Model> model = create_model(c);
+  auto data = std::make_shared<Dataset>();
+  data->add_synthetic(4, 32, 32, 3, 7);
+  ASSERT_THROWS_STATUS(Trainer(model, data, nullptr, c), Status::Io);
+}
+
+static void bad_dist_settings_are_invalid_arguments(void**) {
+  std::shared_ptr<Model> model = create_model(recipe("supervised", 2, ""));
+  auto data = std::make_shared<Dataset>();
+  data->add_synthetic(4, 32, 32, 3, 7);
+  ASSERT_THROWS_STATUS(Trainer(model, data, nullptr, recipe("supervised", 2, "dist.world_size = 2\ndist.rank = 2\n")),
+                       Status::InvalidArgument);
+  ASSERT_THROWS_STATUS(Trainer(model, data, nullptr, recipe("supervised", 2, "dist.world_size = 2\ndist.master = nowhere\n")),
+                       Status::InvalidArgument);
+  ASSERT_THROWS_STATUS(Trainer(model, data, nullptr, recipe("supervised", 2, "dist.world_size = 2\ndist.master = h:99999\n")),
+                       Status::InvalidArgument);
+}
+
+// Two micro-batches of 2 give the step of one batch of 4 (frozen BatchNorm); batch 3 cannot be split.
+static void gradient_accumulation_equals_the_whole_batch(void**) {
+  const std::string dir = tmp_dir() + "/s4seg_accum_";
+  const std::string frozen = "train.batchnorm = frozen\n";
+  train_and_save(recipe("supervised", 4, frozen), dir + "whole.ckpt");
+  train_and_save(recipe("supervised", 4, frozen + "train.grad_accumulation = 2\n"), dir + "micro.ckpt");
+  train_and_save(recipe("supervised", 2, frozen), dir + "half.ckpt");
+  const double same = max_weight_difference(checkpoint(dir + "whole.ckpt"), checkpoint(dir + "micro.ckpt"));
+  const double other = max_weight_difference(checkpoint(dir + "whole.ckpt"), checkpoint(dir + "half.ckpt"));
+  std::fprintf(stderr, "accumulation 2x2 vs batch 4: %.3g; batch 2 vs batch 4: %.3g\n", same, other);
+  assert_true(same < 2e-5);
+  assert_true(other > 1e-3);
+
+  std::shared_ptr<Model> model = create_model(recipe("supervised", 3, ""));
+  auto data = std::make_shared<Dataset>();
+  data->add_synthetic(4, 32, 32, 3, 7);
+  ASSERT_THROWS_STATUS(Trainer(model, data, nullptr, recipe("supervised", 3, "train.grad_accumulation = 2\n")),
+                       Status::InvalidArgument);
+}
+
+// Frozen BatchNorm trains with the running statistics and leaves them as they were.
+static void frozen_batchnorm_keeps_running_statistics(void**) {
+  for (const bool frozen : {true, false}) {
+    Config c = recipe("supervised", 2, frozen ? "train.batchnorm = frozen\n" : "");
+    std::shared_ptr<Model> model = create_model(c);
+    std::vector<torch::Tensor> before;
+    for (const auto& b : model->net->buffers()) before.push_back(b.clone());
+    auto data = std::make_shared<Dataset>();
+    data->add_synthetic(4, 32, 32, 3, 7);
+    Trainer trainer(model, data, nullptr, c);
+    TrainStats stats;
+    trainer.step(2, stats, nullptr);
+    bool unchanged = true;
+    auto after = model->net->buffers();
+    for (size_t i = 0; i < before.size(); ++i)
+      if (before[i].is_floating_point()) unchanged = unchanged && torch::equal(before[i], after[i]);
+    assert_int_equal(unchanged, frozen);
+  }
+}
+
+int main(int argc, char** argv) {
+  if (argc == 6 && std::strcmp(argv[1], "--worker") == 0) return worker(argv);
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(two_gloo_ranks_equal_one_process_with_the_doubled_batch),
+      cmocka_unit_test(semi_supervised_ranks_keep_identical_state),
+      cmocka_unit_test(ranks_with_different_configs_are_refused),
+      cmocka_unit_test(a_missing_rank_times_out_with_an_io_error),
+      cmocka_unit_test(bad_dist_settings_are_invalid_arguments),
+      cmocka_unit_test(gradient_accumulation_equals_the_whole_batch),
+      cmocka_unit_test(frozen_batchnorm_keeps_running_statistics),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
