@@ -94,10 +94,11 @@ const KeySpec kKeys[] = {
      "Split each iteration's batches (labeled and unlabeled) into this many micro-batches, one forward and backward "
      "each, gradients summed before the single update: the same step with 1/N of the activation memory. "
      "train.batch_size and train.unlabeled_batch_size must be multiples of it."},
-    {"train.batchnorm", T::String, "batch", 0, 0, "batch|frozen",
-     "BatchNorm while training: batch statistics (updating the running ones), or frozen (eval-mode running "
-     "statistics, affine weights still trained; micro-batches and data-parallel ranks then give exactly the large-batch "
-     "step)."},
+    {"train.batchnorm", T::String, "batch", 0, 0, "batch|frozen|sync",
+     "BatchNorm while training: batch statistics of each (micro-)batch on each rank, updating the running ones; sync = "
+     "statistics over the whole batch of every data-parallel rank (SyncBatchNorm; batch with one process); frozen = "
+     "eval-mode running statistics, affine weights still trained (micro-batches and ranks then give exactly the "
+     "large-batch step)."},
     // Data parallel over processes (impl/dist): every rank runs the same trainer on its own share of each batch.
     {"dist.world_size", T::Int, "1", 1, 65536, "", "Processes in the data-parallel job (1 = no data parallel)."},
     {"dist.rank", T::Int, "0", 0, 65535, "", "This process's rank, 0..dist.world_size-1; rank 0 serves the rendezvous store."},
@@ -195,6 +196,9 @@ const KeySpec kKeys[] = {
     {"rc2l.mask_weight", T::Double, "5", 0, 100, "", "rc2l: set loss and matching cost, mask BCE term (Mask2Former: 5)."},
     {"rc2l.dice_weight", T::Double, "5", 0, 100, "", "rc2l: set loss and matching cost, dice term (Mask2Former: 5)."},
     {"rc2l.no_object_weight", T::Double, "0.1", 0, 1, "", "rc2l: class weight of no-object in the class losses (MaskFormer: 0.1)."},
+    {"rc2l.set_loss_resolution", T::String, "quarter", 0, 0, "quarter|full",
+     "rc2l: resolution of the set loss on labeled images: quarter (mask logits at 1/4, labels resized nearest) or full "
+     "(mask logits upsampled bilinearly to the labels, as MaskFormer)."},
 };
 }  // namespace
 

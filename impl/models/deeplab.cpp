@@ -1,6 +1,8 @@
 #include "models/deeplab.h"
 
 #include <torch/nn/functional/upsampling.h>
+
+#include "models/batch_norm.h"
 #include <torch/nn/init.h>
 #include <torch/nn/modules/activation.h>
 
@@ -12,7 +14,7 @@ namespace F = torch::nn::functional;
 namespace {
 nn::Sequential conv_bn_relu(int64_t in, int64_t out, int64_t k, int64_t dilation = 1) {
   return nn::Sequential(nn::Conv2d(nn::Conv2dOptions(in, out, k).padding(dilation * (k / 2)).dilation(dilation).bias(false)),
-                        nn::BatchNorm2d(out), nn::ReLU(nn::ReLUOptions(true)));
+                        SyncBatchNorm2d(out), nn::ReLU(nn::ReLUOptions(true)));
 }
 
 torch::Tensor resize_to(const torch::Tensor& x, const torch::Tensor& like) {
@@ -27,7 +29,7 @@ void init_decoder(nn::Module& m) {
     if (auto* c = sub->as<nn::Conv2d>()) {
       nn::init::kaiming_normal_(c->weight, 0.0, torch::kFanIn, torch::kReLU);
       if (c->options.bias()) nn::init::zeros_(c->bias);
-    } else if (auto* b = sub->as<nn::BatchNorm2d>()) {
+    } else if (auto* b = sub->as<SyncBatchNorm2d>()) {
       nn::init::ones_(b->weight);
       nn::init::zeros_(b->bias);
     }
@@ -64,7 +66,7 @@ DeepLabV3PlusImpl::DeepLabV3PlusImpl(const DeepLabOptions& o) {
   int64_t in = o.aspp_channels + o.low_level_channels;
   for (int64_t i = 0; i < o.head_convs; ++i) {
     head->push_back(nn::Conv2d(nn::Conv2dOptions(in, o.aspp_channels, 3).padding(1).bias(false)));
-    head->push_back(nn::BatchNorm2d(o.aspp_channels));
+    head->push_back(SyncBatchNorm2d(o.aspp_channels));
     head->push_back(nn::ReLU(nn::ReLUOptions(true)));
     if (o.dropout > 0) head->push_back(nn::Dropout(nn::DropoutOptions(o.dropout)));
     in = o.aspp_channels;
@@ -75,7 +77,7 @@ DeepLabV3PlusImpl::DeepLabV3PlusImpl(const DeepLabOptions& o) {
     // ReCo/CSS representation head: a parallel branch on the same feature as the classifier.
     const int64_t feat = o.aspp_channels + o.low_level_channels;
     rep_head = nn::Sequential(nn::Conv2d(nn::Conv2dOptions(feat, o.aspp_channels, 3).padding(1).bias(false)),
-                              nn::BatchNorm2d(o.aspp_channels), nn::ReLU(nn::ReLUOptions(true)),
+                              SyncBatchNorm2d(o.aspp_channels), nn::ReLU(nn::ReLUOptions(true)),
                               nn::Conv2d(nn::Conv2dOptions(o.aspp_channels, o.rep_dim, 1)));
     register_module("rep_head", rep_head);
   }

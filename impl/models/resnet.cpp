@@ -15,7 +15,7 @@ nn::Conv2d conv(int64_t in, int64_t out, int64_t k, int64_t stride = 1, int64_t 
 }
 
 nn::Sequential make_downsample(int64_t in, int64_t out, int64_t stride) {
-  return nn::Sequential(conv(in, out, 1, stride), nn::BatchNorm2d(out));
+  return nn::Sequential(conv(in, out, 1, stride), SyncBatchNorm2d(out));
 }
 
 struct LayerPlan {
@@ -45,9 +45,9 @@ nn::Sequential make_layer(int64_t& inplanes, int64_t& dilation, const LayerPlan&
 
 BasicBlockImpl::BasicBlockImpl(int64_t in, int64_t planes, int64_t stride, int64_t dilation, bool ds) {
   conv1 = register_module("conv1", conv(in, planes, 3, stride, dilation));
-  bn1 = register_module("bn1", nn::BatchNorm2d(planes));
+  bn1 = register_module("bn1", SyncBatchNorm2d(planes));
   conv2 = register_module("conv2", conv(planes, planes, 3, 1, dilation));
-  bn2 = register_module("bn2", nn::BatchNorm2d(planes));
+  bn2 = register_module("bn2", SyncBatchNorm2d(planes));
   if (ds) downsample = register_module("downsample", make_downsample(in, planes, stride));
 }
 
@@ -59,11 +59,11 @@ torch::Tensor BasicBlockImpl::forward(torch::Tensor x) {
 
 BottleneckImpl::BottleneckImpl(int64_t in, int64_t planes, int64_t stride, int64_t dilation, bool ds) {
   conv1 = register_module("conv1", conv(in, planes, 1));
-  bn1 = register_module("bn1", nn::BatchNorm2d(planes));
+  bn1 = register_module("bn1", SyncBatchNorm2d(planes));
   conv2 = register_module("conv2", conv(planes, planes, 3, stride, dilation));
-  bn2 = register_module("bn2", nn::BatchNorm2d(planes));
+  bn2 = register_module("bn2", SyncBatchNorm2d(planes));
   conv3 = register_module("conv3", conv(planes, planes * kExpansion, 1));
-  bn3 = register_module("bn3", nn::BatchNorm2d(planes * kExpansion));
+  bn3 = register_module("bn3", SyncBatchNorm2d(planes * kExpansion));
   if (ds) downsample = register_module("downsample", make_downsample(in, planes * kExpansion, stride));
 }
 
@@ -85,7 +85,7 @@ ResNetImpl::ResNetImpl(const ResNetOptions& o) {
   require(o.output_stride == 8 || o.output_stride == 16 || o.output_stride == 32, "model.output_stride must be 8 or 16");
   const int64_t w = o.width;
   conv1 = register_module("conv1", nn::Conv2d(nn::Conv2dOptions(3, w, 7).stride(2).padding(3).bias(false)));
-  bn1 = register_module("bn1", nn::BatchNorm2d(w));
+  bn1 = register_module("bn1", SyncBatchNorm2d(w));
   maxpool = register_module("maxpool", nn::MaxPool2d(nn::MaxPool2dOptions(3).stride(2).padding(1)));
   int64_t inplanes = w, dilation = 1;
   const bool d3 = o.output_stride == 8;   // layer3 dilated only at stride 8
@@ -102,7 +102,7 @@ ResNetImpl::ResNetImpl(const ResNetOptions& o) {
   for (auto& m : modules(/*include_self=*/false)) {
     if (auto* c = m->as<nn::Conv2d>()) {
       nn::init::kaiming_normal_(c->weight, 0.0, torch::kFanOut, torch::kReLU);
-    } else if (auto* b = m->as<nn::BatchNorm2d>()) {
+    } else if (auto* b = m->as<SyncBatchNorm2d>()) {
       nn::init::ones_(b->weight);
       nn::init::zeros_(b->bias);
     }

@@ -4,6 +4,7 @@
 #include <torch/nn/functional/upsampling.h>
 
 #include "core/error.h"
+#include "models/batch_norm.h"
 
 namespace s4seg {
 
@@ -144,7 +145,7 @@ void SegmentationNetImpl::train(bool on) {
   torch::nn::Module::train(on);
   if (!on || !batchnorm_frozen_) return;
   for (const auto& m : modules(/*include_self=*/false))
-    if (m->as<torch::nn::BatchNorm2d>() != nullptr) m->eval();
+    if (m->as<SyncBatchNorm2d>() != nullptr) m->eval();
 }
 
 torch::Tensor upsample_logits(const torch::Tensor& logits, int64_t height, int64_t width) {

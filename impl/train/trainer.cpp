@@ -77,6 +77,7 @@ Trainer::Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> la
     require(unlabeled_batch_ % accumulation_ == 0, "train.unlabeled_batch_size = " + std::to_string(unlabeled_batch_) +
                                                        " is not a multiple of train.grad_accumulation = " + std::to_string(accumulation_));
   method_->set_batchnorm_frozen(config_.get_string("train.batchnorm") == "frozen");
+  sync_batchnorm_ = config_.get_string("train.batchnorm") == "sync";
   const DistOptions dist = DistOptions::from_config(config_);
   if (dist.world > 1) join_job(dist);
   const Shard shard{comm_ ? comm_->rank() : 0, comm_ ? comm_->world() : 1};
@@ -122,6 +123,7 @@ void Trainer::join_job(const DistOptions& dist) {
   synced_params_ = trained_params_;
   for (const auto& p : method_->self_optimized_parameters()) synced_params_.push_back(p);
   bucket_bytes_ = static_cast<int64_t>(config_.get_double("dist.bucket_mb") * 1024.0 * 1024.0);
+  rank_group_ = {[this](std::vector<torch::Tensor>& t) { comm_->all_reduce_sum(t); }, comm_->rank(), comm_->world()};
 }
 
 void Trainer::Window::add(const Window& other) {
@@ -169,6 +171,8 @@ void Trainer::run_iteration(Window& w) {
   std::mt19937_64 rng(mix_seed(seed_, iteration_, 1 + rank_stream));
   torch::manual_seed(mix_seed(seed_, iteration_, 2 + rank_stream));  // dropout, strong augmentation, mixing
   optimizer_->zero_grad();
+  // train.batchnorm = sync: BatchNorm statistics (and their gradients) summed over the ranks.
+  BatchNormSyncScope sync_bn(comm_ && sync_batchnorm_ ? &rank_group_ : nullptr);
   StepSums sums;
   const double micro_weight = 1.0 / static_cast<double>(accumulation_);
   for (int64_t m = 0; m < accumulation_; ++m) {

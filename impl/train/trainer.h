@@ -14,6 +14,7 @@
 #include "data/batch_loader.h"
 #include "data/dataset.h"
 #include "dist/communicator.h"
+#include "models/batch_norm.h"
 #include "methods/method.h"
 #include "models/model.h"
 #include "train/optimizer.h"
@@ -84,6 +85,8 @@ class Trainer {
   std::unique_ptr<Communicator> comm_;           // null unless dist.world_size > 1
   std::vector<torch::Tensor> synced_params_;     // gradients averaged over the ranks
   int64_t bucket_bytes_ = 0;
+  bool sync_batchnorm_ = false;                  // train.batchnorm = sync
+  RankGroup rank_group_;                         // the job as SyncBatchNorm2d sees it
   std::unique_ptr<BatchLoader> loader_;
   std::unique_ptr<BatchLoader> unlabeled_loader_;  // null unless the method uses unlabeled data
   std::atomic<bool> cancel_{false};

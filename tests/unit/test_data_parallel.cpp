@@ -20,6 +20,7 @@
 #include "data/dataset.h"
 #include "io/container.h"
 #include "io/records.h"
+#include "models/batch_norm.h"
 #include "models/model.h"
 #include "models/tensor_codec.h"
 #include "train/trainer.h"
@@ -141,11 +142,11 @@ void assert_same_state(const Records& a, const Records& b) {
   assert_true(compared > 10);
 }
 
-// Largest |difference| over the weight records ("param/...") of two checkpoints.
-double max_weight_difference(const Records& a, const Records& b) {
+// Largest |difference| over the weight records ("param/...", or `prefix`) of two checkpoints.
+double max_weight_difference(const Records& a, const Records& b, const std::string& prefix = "param/") {
   double worst = 0;
   for (const auto& kv : a) {
-    if (kv.first.rfind("param/", 0) != 0) continue;
+    if (kv.first.rfind(prefix, 0) != 0) continue;
     torch::Tensor x = decode_tensor(kv.second, "a"), y = decode_tensor(b.at(kv.first), "b");
     worst = std::max(worst, (x.to(torch::kDouble) - y.to(torch::kDouble)).abs().max().item<double>());
   }
@@ -175,6 +176,51 @@ static void two_gloo_ranks_equal_one_process_with_the_doubled_batch(void**) {
   assert_true(vs_doubled < 2e-5);
   assert_true(vs_half > 1e-3);  // the comparison can tell batches apart
   assert_true(moved > 1e-2);    // training did move the weights
+}
+
+// SyncBatchNorm: two ranks of batch 2 normalise over all 4 images, so they take the step of one
+// process with batch 4 and ordinary BatchNorm, running statistics included. One step: over more
+// steps the tiny width-8 network amplifies fp32 rounding (3 steps: 3e-4), which says nothing
+// about the synchronisation.
+static void sync_batchnorm_ranks_equal_one_process_with_the_doubled_batch(void**) {
+  const std::string dir = tmp_dir() + "/s4seg_dp_syncbn_";
+  const std::string one_step = "train.iters = 1\n";
+  std::vector<int> codes = run_ranks("supervised", 2, one_step + "train.batchnorm = sync\n", dir);
+  assert_int_equal(codes[0], 0);
+  assert_int_equal(codes[1], 0);
+  Records r0 = checkpoint(dir + "0.ckpt");
+  assert_same_state(r0, checkpoint(dir + "1.ckpt"));
+  train_and_save(recipe("supervised", 4, one_step), dir + "single4.ckpt");
+  Records single4 = checkpoint(dir + "single4.ckpt");
+  const double weights = max_weight_difference(r0, single4), stats = max_weight_difference(r0, single4, "buffer/");
+  // Per-rank statistics (train.batchnorm = batch) are what SyncBatchNorm must differ from.
+  std::vector<int> local = run_ranks("supervised", 2, one_step, dir + "local");
+  assert_int_equal(local[0], 0);
+  const double per_rank = max_weight_difference(checkpoint(dir + "local0.ckpt"), single4);
+  std::fprintf(stderr, "sync BN ranks vs batch 4: weights %.3g, running statistics %.3g; per-rank BN vs batch 4: %.3g\n",
+               weights, stats, per_rank);
+  assert_true(weights < 2e-6);
+  assert_true(stats < 2e-6);
+  assert_true(per_rank > 1e-3);
+}
+
+// With one rank, sync_batch_norm is batch_norm: outputs, input and affine gradients, statistics.
+static void sync_batch_norm_with_one_rank_is_batch_norm(void**) {
+  torch::manual_seed(3);
+  torch::Tensor x = torch::randn({3, 4, 5, 6}) * 2 + 1;
+  torch::Tensor w = torch::rand({4}) + 0.5, b = torch::randn({4});
+  torch::Tensor dy = torch::randn({3, 4, 5, 6});
+  RankGroup alone{[](std::vector<torch::Tensor>&) {}, 0, 1};
+  auto run = [&](bool sync) {
+    torch::Tensor xi = x.clone().requires_grad_(true), wi = w.clone().requires_grad_(true), bi = b.clone().requires_grad_(true);
+    torch::Tensor rm = torch::zeros({4}), rv = torch::ones({4});
+    torch::Tensor y = sync ? sync_batch_norm(xi, wi, bi, rm, rv, 0.1, 1e-5, alone)
+                           : torch::batch_norm(xi, wi, bi, rm, rv, true, 0.1, 1e-5, false);
+    y.backward(dy);
+    return std::vector<torch::Tensor>{y.detach(), xi.grad(), wi.grad(), bi.grad(), rm, rv};
+  };
+  std::vector<torch::Tensor> mine = run(true), torchs = run(false);
+  for (size_t i = 0; i < mine.size(); ++i) ASSERT_NEAR((mine[i] - torchs[i]).abs().max().item<double>(), 0, 1e-4);
 }
 
 // Teacher, prototype banks (pcr), discriminators and their Adam state (rrn) stay identical too.
@@ -260,6 +306,8 @@ int main(int argc, char** argv) {
   if (argc == 6 && std::strcmp(argv[1], "--worker") == 0) return worker(argv);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(two_gloo_ranks_equal_one_process_with_the_doubled_batch),
+      cmocka_unit_test(sync_batchnorm_ranks_equal_one_process_with_the_doubled_batch),
+      cmocka_unit_test(sync_batch_norm_with_one_rank_is_batch_norm),
       cmocka_unit_test(semi_supervised_ranks_keep_identical_state),
       cmocka_unit_test(ranks_with_different_configs_are_refused),
       cmocka_unit_test(a_missing_rank_times_out_with_an_io_error),
