@@ -428,7 +428,10 @@ S4SEG_API void s4seg_train_stats_init(s4seg_train_stats* stats) S4SEG_NOEXCEPT;
 typedef int (*s4seg_progress_fn)(const s4seg_train_stats* stats, void* user_data);
 
 /** Creates a trainer for `model` on `labeled` (every sample must have a mask) with `config`
- *  (NULL = defaults; copied). The model's device is used. */
+ *  (NULL = defaults; copied). The model's device is used. With dist.world_size > 1 it joins a
+ *  data-parallel job at dist.master as rank dist.rank (docs/distributed.md): it blocks until every
+ *  rank has joined; a rank that never comes, or one that is unreachable, gives S4SEG_IO after
+ *  dist.timeout seconds, and a config that differs from rank 0's gives S4SEG_INVALID_ARGUMENT. */
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_create(s4seg_model* model, s4seg_dataset* labeled,
                                                           const s4seg_config* config,
                                                           s4seg_trainer** out) S4SEG_NOEXCEPT;
@@ -451,7 +454,9 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_set_progress(s4seg_trainer*
 /** Runs up to `iterations` (≥ 1) training iterations, stopping at train.iters. `stats` (optional)
  *  receives the figures of this call. Already at train.iters → S4SEG_STATE. A NaN/Inf loss →
  *  S4SEG_DIVERGED before that iteration's update (weights stay as they were). Cancel → S4SEG_CANCELLED
- *  after the iteration in progress (completed iterations are kept). */
+ *  after the iteration in progress (completed iterations are kept). In a data-parallel job every rank
+ *  must call it with the same counts; a NaN or a cancel on any rank stops every rank at the same
+ *  iteration, before its update, and a rank that left gives S4SEG_IO on the others. */
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_step(s4seg_trainer* trainer, int64_t iterations,
                                                         s4seg_train_stats* stats) S4SEG_NOEXCEPT;
 
