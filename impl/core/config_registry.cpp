@@ -196,9 +196,6 @@ const KeySpec kKeys[] = {
     {"rc2l.mask_weight", T::Double, "5", 0, 100, "", "rc2l: set loss and matching cost, mask BCE term (Mask2Former: 5)."},
     {"rc2l.dice_weight", T::Double, "5", 0, 100, "", "rc2l: set loss and matching cost, dice term (Mask2Former: 5)."},
     {"rc2l.no_object_weight", T::Double, "0.1", 0, 1, "", "rc2l: class weight of no-object in the class losses (MaskFormer: 0.1)."},
-    {"rc2l.set_loss_resolution", T::String, "quarter", 0, 0, "quarter|full",
-     "rc2l: resolution of the set loss on labeled images: quarter (mask logits at 1/4, labels resized nearest) or full "
-     "(mask logits upsampled bilinearly to the labels, as MaskFormer)."},
 };
 }  // namespace
 
