@@ -195,7 +195,7 @@ void Trainer::run_iteration(Window& w) {
     {
       CudaBf16Autocast autocast(amp_);
       out = method_->step(in);
-      for (auto& kv : out.losses) total = total.defined() ? total + kv.second.to(torch::kFloat) : kv.second.to(torch::kFloat);
+      for (auto& kv : out.losses) add_to(total, kv.second.to(torch::kFloat));
     }
     // Each micro-batch's graph is freed by its backward: that is where the memory saving comes from.
     (accumulation_ > 1 ? total * micro_weight : total).backward();
