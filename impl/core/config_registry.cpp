@@ -94,6 +94,9 @@ const KeySpec kKeys[] = {
      "Split each iteration's batches (labeled and unlabeled) into this many micro-batches, one forward and backward "
      "each, gradients summed before the single update: the same step with 1/N of the activation memory. "
      "train.batch_size and train.unlabeled_batch_size must be multiples of it."},
+    {"train.activation_checkpointing", T::String, "none", 0, 0, "none|backbone",
+     "backbone: training keeps only each ResNet stage's input and output and recomputes the stage in the backward pass "
+     "(less activation memory, about one more backbone forward of compute per step)."},
     {"train.batchnorm", T::String, "batch", 0, 0, "batch|frozen|sync",
      "BatchNorm while training: batch statistics of each (micro-)batch on each rank, updating the running ones; sync = "
      "statistics over the whole batch of every data-parallel rank (SyncBatchNorm; batch with one process); frozen = "

@@ -5,6 +5,7 @@
 #include "augment/input.h"
 #include "core/error.h"
 #include "core/torch_compat.h"
+#include "models/conv.h"
 
 namespace s4seg {
 
@@ -13,6 +14,7 @@ torch::Tensor class_probabilities(Model& model, const std::vector<const Image*>&
   const Image& first = *images.front();
   require(first.width >= 8 && first.height >= 8, "images must be at least 8x8 pixels");
   torch::NoGradGuard ng;
+  InferenceConvScope onednn_at_any_batch;
   model.net->eval();
   const bool amp = model.device.is_cuda() && model.config.get_string("train.amp") != "off";
   std::vector<torch::Tensor> batch;

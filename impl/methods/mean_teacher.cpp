@@ -50,10 +50,7 @@ std::vector<torch::Tensor> MeanTeacherMethod::rank_averaged_state() {
   return out;
 }
 
-void MeanTeacherMethod::set_batchnorm_frozen(bool frozen) {
-  student_->net->set_batchnorm_frozen(frozen);
-  teacher_->net->set_batchnorm_frozen(frozen);
-}
+std::vector<SegmentationNetImpl*> MeanTeacherMethod::trained_nets() { return {student_->net.get(), teacher_->net.get()}; }
 
 void MeanTeacherMethod::after_step(int64_t iteration) {
   // During the labeled-only warm-up the teacher mirrors the student, and the EMA warm-up

@@ -46,7 +46,7 @@ class MeanTeacherMethod : public Method {
   void load(const Records& in, const std::string& who) override;
   std::vector<torch::Tensor> replicated_state() override;
   std::vector<torch::Tensor> rank_averaged_state() override;
-  void set_batchnorm_frozen(bool frozen) override;
+  std::vector<SegmentationNetImpl*> trained_nets() override;
 
  protected:
   // Iterations before sup_only_iters train on labeled images only.

@@ -14,6 +14,6 @@ std::vector<torch::Tensor> Method::replicated_state() { return module_state(*inf
 
 std::vector<torch::Tensor> Method::rank_averaged_state() { return module_buffers(*inference_model().net); }
 
-void Method::set_batchnorm_frozen(bool frozen) { inference_model().net->set_batchnorm_frozen(frozen); }
+std::vector<SegmentationNetImpl*> Method::trained_nets() { return {inference_model().net.get()}; }
 
 }  // namespace s4seg

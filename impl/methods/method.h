@@ -68,8 +68,9 @@ class Method {
   // Parameters the method steps with its own optimizer (rrn's discriminators): their gradients are
   // averaged over the ranks together with the trainer's.
   virtual std::vector<torch::Tensor> self_optimized_parameters() { return {}; }
-  // Training with BatchNorm layers in eval mode (running statistics used, not updated).
-  virtual void set_batchnorm_frozen(bool frozen);
+  // Every network the method keeps in train mode (the trainer sets BatchNorm and activation-
+  // checkpointing modes on each): the inference model's by default.
+  virtual std::vector<SegmentationNetImpl*> trained_nets();
 };
 
 // Parameters and buffers of a module tree, in registration order.

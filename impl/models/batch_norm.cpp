@@ -6,6 +6,7 @@ namespace s4seg {
 
 namespace {
 thread_local const RankGroup* t_group = nullptr;
+thread_local bool t_recomputing = false;
 
 torch::Tensor per_channel(const torch::Tensor& v) { return v.view({1, -1, 1, 1}); }
 
@@ -69,6 +70,10 @@ struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFun
 
 BatchNormSyncScope::BatchNormSyncScope(const RankGroup* group) : previous_(t_group) { t_group = group; }
 BatchNormSyncScope::~BatchNormSyncScope() { t_group = previous_; }
+const RankGroup* BatchNormSyncScope::current() { return t_group; }
+
+BatchNormRecomputeScope::BatchNormRecomputeScope() : previous_(t_recomputing) { t_recomputing = true; }
+BatchNormRecomputeScope::~BatchNormRecomputeScope() { t_recomputing = previous_; }
 
 torch::Tensor sync_batch_norm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                               const torch::Tensor& running_mean, const torch::Tensor& running_var, double momentum, double eps,
@@ -96,14 +101,16 @@ void SyncBatchNorm2dImpl::pretty_print(std::ostream& stream) const {
 
 torch::Tensor SyncBatchNorm2dImpl::forward(const torch::Tensor& input) {
   TORCH_CHECK(input.dim() == 4, "SyncBatchNorm2d: expected a 4-D input, got ", input.dim(), "-D");
-  if (is_training()) {
+  if (is_training() && !t_recomputing) {
     torch::NoGradGuard ng;
     num_batches_tracked.add_(1);
   }
+  // Momentum 0 keeps the running statistics exactly: r ← (1 − 0)·r + 0·batch.
+  const double m = t_recomputing ? 0.0 : momentum;
   if (!is_training() || t_group == nullptr)
-    return torch::batch_norm(input, weight, bias, running_mean, running_var, is_training(), momentum, eps,
+    return torch::batch_norm(input, weight, bias, running_mean, running_var, is_training(), m, eps,
                              at::globalContext().userEnabledCuDNN());
-  return sync_batch_norm(input, weight, bias, running_mean, running_var, momentum, eps, *t_group);
+  return sync_batch_norm(input, weight, bias, running_mean, running_var, m, eps, *t_group);
 }
 
 }  // namespace s4seg

@@ -29,11 +29,26 @@ class BatchNormSyncScope {
  public:
   explicit BatchNormSyncScope(const RankGroup* group);  // null: no synchronisation
   ~BatchNormSyncScope();
+  static const RankGroup* current();  // this thread's group, null outside a scope
   BatchNormSyncScope(const BatchNormSyncScope&) = delete;
   BatchNormSyncScope& operator=(const BatchNormSyncScope&) = delete;
 
  private:
   const RankGroup* previous_;
+};
+
+// Within this scope (per thread) training-mode forwards normalise by batch statistics as usual
+// but leave running statistics and num_batches_tracked as they are: activation checkpointing's
+// recomputation must not count a batch twice.
+class BatchNormRecomputeScope {
+ public:
+  BatchNormRecomputeScope();
+  ~BatchNormRecomputeScope();
+  BatchNormRecomputeScope(const BatchNormRecomputeScope&) = delete;
+  BatchNormRecomputeScope& operator=(const BatchNormRecomputeScope&) = delete;
+
+ private:
+  bool previous_;
 };
 
 class SyncBatchNorm2dImpl : public torch::nn::Cloneable<SyncBatchNorm2dImpl> {

@@ -12,9 +12,18 @@ namespace nn = torch::nn;
 namespace F = torch::nn::functional;
 
 namespace {
+OneDnnConv2d conv(int64_t in, int64_t out, int64_t k, int64_t dilation = 1, bool bias = false) {
+  Conv2dSpec s;
+  s.in = in;
+  s.out = out;
+  s.kernel = k;
+  s.dilation = dilation;
+  s.bias = bias;
+  return OneDnnConv2d(s);
+}
+
 nn::Sequential conv_bn_relu(int64_t in, int64_t out, int64_t k, int64_t dilation = 1) {
-  return nn::Sequential(nn::Conv2d(nn::Conv2dOptions(in, out, k).padding(dilation * (k / 2)).dilation(dilation).bias(false)),
-                        SyncBatchNorm2d(out), nn::ReLU(nn::ReLUOptions(true)));
+  return nn::Sequential(conv(in, out, k, dilation), SyncBatchNorm2d(out), nn::ReLU(nn::ReLUOptions(true)));
 }
 
 torch::Tensor resize_to(const torch::Tensor& x, const torch::Tensor& like) {
@@ -43,7 +52,7 @@ AsppImpl::AsppImpl(int64_t in, int64_t out, const std::vector<int64_t>& rates, d
     branches_.push_back(register_module("b" + std::to_string(i + 1), conv_bn_relu(in, out, 3, rates[i])));
   // The image-pooling branch has no BatchNorm: a 1x1 map has one value per channel per image,
   // which BatchNorm cannot normalise at batch size 1.
-  pool_conv = register_module("pool_conv", nn::Conv2d(nn::Conv2dOptions(in, out, 1).bias(true)));
+  pool_conv = register_module("pool_conv", conv(in, out, 1, 1, true));
   const int64_t cat = out * static_cast<int64_t>(rates.size() + 2);
   project = conv_bn_relu(cat, out, 1);
   if (dropout > 0) project->push_back(nn::Dropout(nn::DropoutOptions(dropout)));
@@ -65,20 +74,20 @@ DeepLabV3PlusImpl::DeepLabV3PlusImpl(const DeepLabOptions& o) {
   head = nn::Sequential();
   int64_t in = o.aspp_channels + o.low_level_channels;
   for (int64_t i = 0; i < o.head_convs; ++i) {
-    head->push_back(nn::Conv2d(nn::Conv2dOptions(in, o.aspp_channels, 3).padding(1).bias(false)));
+    head->push_back(conv(in, o.aspp_channels, 3));
     head->push_back(SyncBatchNorm2d(o.aspp_channels));
     head->push_back(nn::ReLU(nn::ReLUOptions(true)));
     if (o.dropout > 0) head->push_back(nn::Dropout(nn::DropoutOptions(o.dropout)));
     in = o.aspp_channels;
   }
   register_module("head", head);
-  if (o.classifier) classifier = register_module("classifier", nn::Conv2d(nn::Conv2dOptions(in, o.num_classes, 1)));
+  if (o.classifier) classifier = register_module("classifier", conv(in, o.num_classes, 1, 1, true));
   if (o.rep_dim > 0) {
     // ReCo/CSS representation head: a parallel branch on the same feature as the classifier.
     const int64_t feat = o.aspp_channels + o.low_level_channels;
-    rep_head = nn::Sequential(nn::Conv2d(nn::Conv2dOptions(feat, o.aspp_channels, 3).padding(1).bias(false)),
+    rep_head = nn::Sequential(conv(feat, o.aspp_channels, 3),
                               SyncBatchNorm2d(o.aspp_channels), nn::ReLU(nn::ReLUOptions(true)),
-                              nn::Conv2d(nn::Conv2dOptions(o.aspp_channels, o.rep_dim, 1)));
+                              conv(o.aspp_channels, o.rep_dim, 1, 1, true));
     register_module("rep_head", rep_head);
   }
   init_decoder(*this);

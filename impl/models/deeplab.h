@@ -11,6 +11,8 @@
 
 #include <vector>
 
+#include "models/conv.h"
+
 namespace s4seg {
 
 struct DeepLabOptions {
@@ -40,7 +42,7 @@ class AsppImpl : public torch::nn::Module {
 
  private:
   std::vector<torch::nn::Sequential> branches_;
-  torch::nn::Conv2d pool_conv{nullptr};
+  OneDnnConv2d pool_conv{nullptr};
   torch::nn::Sequential project{nullptr};
 };
 TORCH_MODULE(Aspp);
@@ -53,7 +55,7 @@ class DeepLabV3PlusImpl : public torch::nn::Module {
  private:
   Aspp aspp{nullptr};
   torch::nn::Sequential low_proj{nullptr}, head{nullptr};
-  torch::nn::Conv2d classifier{nullptr};
+  OneDnnConv2d classifier{nullptr};
   torch::nn::Sequential rep_head{nullptr};
 };
 TORCH_MODULE(DeepLabV3Plus);

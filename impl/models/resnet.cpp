@@ -4,14 +4,21 @@
 #include <torch/nn/init.h>
 
 #include "core/error.h"
+#include "models/checkpoint.h"
 
 namespace s4seg {
 
 namespace nn = torch::nn;
 
 namespace {
-nn::Conv2d conv(int64_t in, int64_t out, int64_t k, int64_t stride = 1, int64_t dilation = 1) {
-  return nn::Conv2d(nn::Conv2dOptions(in, out, k).stride(stride).padding(dilation * (k / 2)).dilation(dilation).bias(false));
+OneDnnConv2d conv(int64_t in, int64_t out, int64_t k, int64_t stride = 1, int64_t dilation = 1) {
+  Conv2dSpec s;
+  s.in = in;
+  s.out = out;
+  s.kernel = k;
+  s.stride = stride;
+  s.dilation = dilation;
+  return OneDnnConv2d(s);
 }
 
 nn::Sequential make_downsample(int64_t in, int64_t out, int64_t stride) {
@@ -84,7 +91,7 @@ ResNetImpl::ResNetImpl(const ResNetOptions& o) {
   else fail(Status::InvalidArgument, "model.backbone: unknown '" + o.depth + "'");
   require(o.output_stride == 8 || o.output_stride == 16 || o.output_stride == 32, "model.output_stride must be 8 or 16");
   const int64_t w = o.width;
-  conv1 = register_module("conv1", nn::Conv2d(nn::Conv2dOptions(3, w, 7).stride(2).padding(3).bias(false)));
+  conv1 = register_module("conv1", conv(3, w, 7, 2));
   bn1 = register_module("bn1", SyncBatchNorm2d(w));
   maxpool = register_module("maxpool", nn::MaxPool2d(nn::MaxPool2dOptions(3).stride(2).padding(1)));
   int64_t inplanes = w, dilation = 1;
@@ -109,16 +116,22 @@ ResNetImpl::ResNetImpl(const ResNetOptions& o) {
   }
 }
 
+torch::Tensor ResNetImpl::run_stage(nn::Sequential& stage, const torch::Tensor& x) {
+  if (!checkpoint_stages_ || !is_training()) return stage->forward(x);
+  std::shared_ptr<nn::SequentialImpl> s = stage.ptr();
+  return checkpointed([s](const torch::Tensor& t) { return s->forward(t); }, x);
+}
+
 ResNetFeatures ResNetImpl::forward(torch::Tensor x) {
   x = maxpool(torch::relu(bn1(conv1(x))));
-  torch::Tensor low = layer1->forward(x);
-  torch::Tensor high = layer4->forward(layer3->forward(layer2->forward(low)));
+  torch::Tensor low = run_stage(layer1, x);
+  torch::Tensor high = run_stage(layer4, run_stage(layer3, run_stage(layer2, low)));
   return {low, high};
 }
 
 std::vector<torch::Tensor> ResNetImpl::stages(torch::Tensor x) {
   std::vector<torch::Tensor> out{maxpool(torch::relu(bn1(conv1(x))))};
-  for (nn::Sequential* layer : {&layer1, &layer2, &layer3, &layer4}) out.push_back((*layer)->forward(out.back()));
+  for (nn::Sequential* layer : {&layer1, &layer2, &layer3, &layer4}) out.push_back(run_stage(*layer, out.back()));
   return out;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 #include <torch/nn/module.h>
 #include "models/batch_norm.h"
+#include "models/conv.h"
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/pooling.h>
@@ -27,7 +28,7 @@ class BasicBlockImpl : public torch::nn::Module {
   torch::Tensor forward(torch::Tensor x);
 
  private:
-  torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
+  OneDnnConv2d conv1{nullptr}, conv2{nullptr};
   SyncBatchNorm2d bn1{nullptr}, bn2{nullptr};
   torch::nn::Sequential downsample{nullptr};
 };
@@ -40,7 +41,7 @@ class BottleneckImpl : public torch::nn::Module {
   torch::Tensor forward(torch::Tensor x);
 
  private:
-  torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
+  OneDnnConv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
   SyncBatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
   torch::nn::Sequential downsample{nullptr};
 };
@@ -57,15 +58,20 @@ class ResNetImpl : public torch::nn::Module {
   ResNetFeatures forward(torch::Tensor x);
   // Every stage output: {stem (after max-pool), layer1, layer2, layer3, layer4}.
   std::vector<torch::Tensor> stages(torch::Tensor x);
+  // Training forwards keep only each stage's input and output; the backward recomputes the rest
+  // (models/checkpoint.h). Off by default.
+  void set_activation_checkpointing(bool on) { checkpoint_stages_ = on; }
   int64_t low_channels() const { return low_channels_; }
   int64_t high_channels() const { return high_channels_; }
 
  private:
-  torch::nn::Conv2d conv1{nullptr};
+  OneDnnConv2d conv1{nullptr};
   SyncBatchNorm2d bn1{nullptr};
   torch::nn::MaxPool2d maxpool{nullptr};
   torch::nn::Sequential layer1{nullptr}, layer2{nullptr}, layer3{nullptr}, layer4{nullptr};
   int64_t low_channels_ = 0, high_channels_ = 0;
+  bool checkpoint_stages_ = false;
+  torch::Tensor run_stage(torch::nn::Sequential& stage, const torch::Tensor& x);
 };
 TORCH_MODULE(ResNet);
 

@@ -141,6 +141,11 @@ void SegmentationNetImpl::set_batchnorm_frozen(bool frozen) {
   train(is_training());
 }
 
+void SegmentationNetImpl::set_activation_checkpointing(bool on) {
+  for (ResNet* b : {&backbone, &backbone2})
+    if (!b->is_empty()) (*b)->set_activation_checkpointing(on);
+}
+
 void SegmentationNetImpl::train(bool on) {
   torch::nn::Module::train(on);
   if (!on || !batchnorm_frozen_) return;

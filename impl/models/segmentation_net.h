@@ -71,6 +71,9 @@ class SegmentationNetImpl : public torch::nn::Module {
   // When frozen, train() leaves every BatchNorm layer in eval mode: normalisation by the running
   // statistics, which stay as they are (train.batchnorm = frozen).
   void set_batchnorm_frozen(bool frozen);
+  // Training forwards recompute each backbone stage's activations in the backward pass instead of
+  // keeping them (train.activation_checkpointing = backbone; models/checkpoint.h).
+  void set_activation_checkpointing(bool on);
   void train(bool on = true) override;
 
  private:

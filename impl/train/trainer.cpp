@@ -76,7 +76,10 @@ Trainer::Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> la
   if (method_->uses_unlabeled())
     require(unlabeled_batch_ % accumulation_ == 0, "train.unlabeled_batch_size = " + std::to_string(unlabeled_batch_) +
                                                        " is not a multiple of train.grad_accumulation = " + std::to_string(accumulation_));
-  method_->set_batchnorm_frozen(config_.get_string("train.batchnorm") == "frozen");
+  for (SegmentationNetImpl* net : method_->trained_nets()) {
+    net->set_batchnorm_frozen(config_.get_string("train.batchnorm") == "frozen");
+    net->set_activation_checkpointing(config_.get_string("train.activation_checkpointing") == "backbone");
+  }
   sync_batchnorm_ = config_.get_string("train.batchnorm") == "sync";
   const DistOptions dist = DistOptions::from_config(config_);
   if (dist.world > 1) join_job(dist);

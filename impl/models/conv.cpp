@@ -1,0 +1,42 @@
+#include "models/conv.h"
+
+#include <ATen/Context.h>
+#include <ATen/ops/mkldnn_convolution.h>
+#include <torch/autograd.h>
+
+namespace s4seg {
+
+namespace {
+thread_local bool t_inference = false;
+
+torch::nn::Conv2dOptions options_of(const Conv2dSpec& s) {
+  const int64_t padding = s.padding >= 0 ? s.padding : s.dilation * (s.kernel / 2);
+  return torch::nn::Conv2dOptions(s.in, s.out, s.kernel).stride(s.stride).padding(padding).dilation(s.dilation).bias(s.bias);
+}
+}  // namespace
+
+OneDnnConv2dImpl::OneDnnConv2dImpl(const Conv2dSpec& spec)
+    : torch::nn::Conv2dImpl(options_of(spec)),
+      padding_(spec.padding >= 0 ? spec.padding : spec.dilation * (spec.kernel / 2)),
+      stride_(spec.stride),
+      dilation_(spec.dilation) {}
+
+InferenceConvScope::InferenceConvScope() : previous_(t_inference) { t_inference = true; }
+InferenceConvScope::~InferenceConvScope() { t_inference = previous_; }
+
+bool conv_uses_onednn(const torch::Tensor& input) {
+  return t_inference && !torch::GradMode::is_enabled() && input.device().is_cpu() && input.scalar_type() == torch::kFloat &&
+         input.dim() == 4 && input.layout() == torch::kStrided && at::hasMKLDNN() &&
+         at::globalContext().userEnabledMkldnn();
+}
+
+torch::Tensor OneDnnConv2dImpl::forward(const torch::Tensor& input) {
+  if (!conv_uses_onednn(input) || weight.scalar_type() != torch::kFloat || !weight.device().is_cpu())
+    return torch::nn::Conv2dImpl::forward(input);
+  c10::optional<torch::Tensor> b;
+  if (bias.defined()) b = bias;
+  return at::mkldnn_convolution(input, weight, b, {padding_, padding_}, {stride_, stride_}, {dilation_, dilation_},
+                                /*groups=*/1);
+}
+
+}  // namespace s4seg
