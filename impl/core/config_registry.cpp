@@ -87,7 +87,7 @@ const KeySpec kKeys[] = {
     {"train.prefetch", T::Int, "2", 1, 16, "",
      "Batches decoded ahead of the training step (each on train.workers threads; needs train.workers ≥ 1). The metric "
      "data/wait_fraction says how much of the step time went to waiting for them."},
-    {"train.amp", T::String, "auto", 0, 0, "auto|off|bf16", "Mixed precision: auto = bf16 on CUDA, off on CPU."},
+    {"train.amp", T::String, "auto", 0, 0, "auto|off|bf16", "Mixed precision (bf16 autocast) in training and inference: auto = bf16 on CUDA, off on CPU; bf16 on a CPU pays where it has bf16 instructions (AVX512-BF16, AMX)."},
     {"train.channels_last", T::String, "auto", 0, 0, "auto|on|off", "channels_last memory format: auto = on for CUDA."},
     {"train.log_every", T::Int, "10", 1, 1000000000, "", "Iterations between progress callbacks."},
     {"train.grad_accumulation", T::Int, "1", 1, 4096, "",

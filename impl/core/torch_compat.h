@@ -9,43 +9,91 @@
 
 namespace s4seg {
 
-// Enables bf16 autocast on CUDA for its lifetime and clears the weight-cast cache on exit:
-// C++ never clears that cache itself, so without it the next step would reuse stale bf16 weights.
-class CudaBf16Autocast {
- public:
-  explicit CudaBf16Autocast(bool enabled) : enabled_(enabled) {
-    if (!enabled_) return;
+// Autocast state of one device type (CUDA or CPU), across the API change of LibTorch 2.4.
+inline bool autocast_enabled(c10::DeviceType device) {
 #if S4SEG_TORCH_AT_LEAST(2, 4)
-    prev_enabled_ = at::autocast::is_autocast_enabled(at::kCUDA);
-    prev_dtype_ = at::autocast::get_autocast_dtype(at::kCUDA);
-    at::autocast::set_autocast_enabled(at::kCUDA, true);
-    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+  return at::autocast::is_autocast_enabled(device);
 #else
-    prev_enabled_ = at::autocast::is_enabled();
-    prev_dtype_ = at::autocast::get_autocast_gpu_dtype();
-    at::autocast::set_enabled(true);
-    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+  return device == c10::DeviceType::CPU ? at::autocast::is_cpu_enabled() : at::autocast::is_enabled();
 #endif
+}
+
+inline void set_autocast(c10::DeviceType device, bool enabled) {
+#if S4SEG_TORCH_AT_LEAST(2, 4)
+  at::autocast::set_autocast_enabled(device, enabled);
+#else
+  if (device == c10::DeviceType::CPU)
+    at::autocast::set_cpu_enabled(enabled);
+  else
+    at::autocast::set_enabled(enabled);
+#endif
+}
+
+inline at::ScalarType autocast_dtype(c10::DeviceType device) {
+#if S4SEG_TORCH_AT_LEAST(2, 4)
+  return at::autocast::get_autocast_dtype(device);
+#else
+  return device == c10::DeviceType::CPU ? at::autocast::get_autocast_cpu_dtype() : at::autocast::get_autocast_gpu_dtype();
+#endif
+}
+
+inline void set_autocast_dtype(c10::DeviceType device, at::ScalarType dtype) {
+#if S4SEG_TORCH_AT_LEAST(2, 4)
+  at::autocast::set_autocast_dtype(device, dtype);
+#else
+  if (device == c10::DeviceType::CPU)
+    at::autocast::set_autocast_cpu_dtype(dtype);
+  else
+    at::autocast::set_autocast_gpu_dtype(dtype);
+#endif
+}
+
+// Enables bf16 autocast on `device` (CUDA or CPU) for its lifetime and clears the weight-cast
+// cache on exit: C++ never clears that cache itself, so without it the next step would reuse
+// stale bf16 weights.
+class Bf16Autocast {
+ public:
+  Bf16Autocast(c10::DeviceType device, bool enabled) : device_(device), enabled_(enabled) {
+    if (!enabled_) return;
+    prev_enabled_ = autocast_enabled(device_);
+    prev_dtype_ = autocast_dtype(device_);
+    set_autocast(device_, true);
+    set_autocast_dtype(device_, at::kBFloat16);
     at::autocast::increment_nesting();
   }
-  ~CudaBf16Autocast() {
+  ~Bf16Autocast() {
     if (!enabled_) return;
     if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-#if S4SEG_TORCH_AT_LEAST(2, 4)
-    at::autocast::set_autocast_enabled(at::kCUDA, prev_enabled_);
-    at::autocast::set_autocast_dtype(at::kCUDA, prev_dtype_);
-#else
-    at::autocast::set_enabled(prev_enabled_);
-    at::autocast::set_autocast_gpu_dtype(prev_dtype_);
-#endif
+    set_autocast(device_, prev_enabled_);
+    set_autocast_dtype(device_, prev_dtype_);
   }
-  CudaBf16Autocast(const CudaBf16Autocast&) = delete;
-  CudaBf16Autocast& operator=(const CudaBf16Autocast&) = delete;
+  Bf16Autocast(const Bf16Autocast&) = delete;
+  Bf16Autocast& operator=(const Bf16Autocast&) = delete;
 
  private:
+  c10::DeviceType device_;
   bool enabled_;
   bool prev_enabled_ = false;
   at::ScalarType prev_dtype_ = at::kHalf;
+};
+
+// Switches autocast off (CUDA and CPU) for its lifetime: for sums of products over thousands of
+// values that lose too much in bf16.
+class NoAutocast {
+ public:
+  NoAutocast() : cuda_(autocast_enabled(c10::DeviceType::CUDA)), cpu_(autocast_enabled(c10::DeviceType::CPU)) {
+    if (cuda_) set_autocast(c10::DeviceType::CUDA, false);
+    if (cpu_) set_autocast(c10::DeviceType::CPU, false);
+  }
+  ~NoAutocast() {
+    if (cuda_) set_autocast(c10::DeviceType::CUDA, true);
+    if (cpu_) set_autocast(c10::DeviceType::CPU, true);
+  }
+  NoAutocast(const NoAutocast&) = delete;
+  NoAutocast& operator=(const NoAutocast&) = delete;
+
+ private:
+  bool cuda_, cpu_;
 };
 
 }  // namespace s4seg

@@ -16,7 +16,8 @@ torch::Tensor class_probabilities(Model& model, const std::vector<const Image*>&
   torch::NoGradGuard ng;
   InferenceConvScope onednn_at_any_batch;
   model.net->eval();
-  const bool amp = model.device.is_cuda() && model.config.get_string("train.amp") != "off";
+  const std::string amp_mode = model.config.get_string("train.amp");
+  const bool amp = amp_mode == "bf16" || (amp_mode == "auto" && model.device.is_cuda());
   std::vector<torch::Tensor> batch;
   for (const Image* im : images) {
     require(im->width == first.width && im->height == first.height, "images of one batch must have the same size");
@@ -27,7 +28,7 @@ torch::Tensor class_probabilities(Model& model, const std::vector<const Image*>&
   if (inputs) *inputs = x;
   torch::Tensor logits;
   {
-    CudaBf16Autocast autocast(amp);
+    Bf16Autocast autocast(model.device.type(), amp);
     logits = model.net->forward(x).logits;
   }
   logits = upsample_logits(logits.to(torch::kFloat), first.height, first.width);

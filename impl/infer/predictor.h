@@ -1,4 +1,4 @@
-// Whole-image inference: normalise, forward (bf16 autocast on CUDA), upsample, softmax → labels
+// Whole-image inference: normalise, forward (bf16 autocast per train.amp), upsample, softmax → labels
 // and top-class confidence.
 #pragma once
 #include <torch/types.h>

@@ -23,33 +23,8 @@ std::string shape_of(const torch::Tensor& t) {
   return s + ")";
 }
 
-// Switches CUDA autocast off for the scope: sums of products over thousands of pixels (dice, MAP,
-// BCE costs) lose too much in bf16, so they run in float32 as in the Mask2Former matcher.
-class NoCudaAutocast {
- public:
-  NoCudaAutocast() {
-#if S4SEG_TORCH_AT_LEAST(2, 4)
-    prev_ = at::autocast::is_autocast_enabled(at::kCUDA);
-    if (prev_) at::autocast::set_autocast_enabled(at::kCUDA, false);
-#else
-    prev_ = at::autocast::is_enabled();
-    if (prev_) at::autocast::set_enabled(false);
-#endif
-  }
-  ~NoCudaAutocast() {
-    if (!prev_) return;
-#if S4SEG_TORCH_AT_LEAST(2, 4)
-    at::autocast::set_autocast_enabled(at::kCUDA, true);
-#else
-    at::autocast::set_enabled(true);
-#endif
-  }
-  NoCudaAutocast(const NoCudaAutocast&) = delete;
-  NoCudaAutocast& operator=(const NoCudaAutocast&) = delete;
-
- private:
-  bool prev_ = false;
-};
+// NoAutocast (core/torch_compat.h) around the sums of products over thousands of pixels (dice,
+// MAP, BCE costs): they run in float32, as in the Mask2Former matcher.
 
 void require_floating(const std::string& who, const char* name, const torch::Tensor& t, int64_t dim) {
   require(t.defined() && t.dim() == dim && t.is_floating_point(),
@@ -134,7 +109,7 @@ torch::Tensor mask_average_pool(const torch::Tensor& masks, const torch::Tensor&
           who + ": masks " + shape_of(masks) + " and feature " + shape_of(feature) + " disagree");
   require(eps >= 0 && std::isfinite(eps), who + ": eps must be non-negative");
   require_same_device(who, masks, feature);
-  NoCudaAutocast no_autocast;
+  NoAutocast no_autocast;
   torch::Tensor m = masks.to(torch::kFloat).flatten(d - 2);    // (…, N, P)
   torch::Tensor f = feature.to(torch::kFloat).flatten(d - 2);  // (…, C, P)
   return torch::matmul(m, f.transpose(-1, -2)) / (m.sum(-1, /*keepdim=*/true) + eps);
@@ -147,7 +122,7 @@ torch::Tensor pairwise_dice_cost(const torch::Tensor& mask_probs, const torch::T
   require(mask_probs.size(1) == targets.size(1),
           who + ": mask_probs " + shape_of(mask_probs) + " and targets " + shape_of(targets) + " differ in P");
   require_same_device(who, mask_probs, targets);
-  NoCudaAutocast no_autocast;
+  NoAutocast no_autocast;
   return 1 - dice_coefficient(mask_probs.to(torch::kFloat), targets.to(torch::kFloat));
 }
 
@@ -158,7 +133,7 @@ torch::Tensor pairwise_sigmoid_ce_cost(const torch::Tensor& mask_logits, const t
   require(mask_logits.size(1) == targets.size(1),
           who + ": mask_logits " + shape_of(mask_logits) + " and targets " + shape_of(targets) + " differ in P");
   require_same_device(who, mask_logits, targets);
-  NoCudaAutocast no_autocast;
+  NoAutocast no_autocast;
   torch::Tensor z = mask_logits.to(torch::kFloat), t = targets.to(torch::kFloat);
   // Two products rather than Σsoftplus(z) − z·t avoid cancelling large sums for confident logits.
   torch::Tensor pos = torch::matmul(F::softplus(-z), t.t());
@@ -192,7 +167,7 @@ std::vector<int64_t> match_queries(const torch::Tensor& class_logits, const torc
   if (t == 0) return {};
 
   torch::NoGradGuard no_grad;
-  NoCudaAutocast no_autocast;
+  NoAutocast no_autocast;
   torch::Tensor z = mask_logits.detach().to(torch::kFloat);
   torch::Tensor tm = target_masks.detach().to(torch::kFloat);
   torch::Tensor prob = torch::softmax(class_logits.detach().to(torch::kFloat), 1);  // (N, K+1)
@@ -263,7 +238,7 @@ SetLossTerms mask_set_loss(const torch::Tensor& class_logits, const torch::Tenso
             who + ": targets must be on the logits' device");
   }
 
-  NoCudaAutocast no_autocast;
+  NoAutocast no_autocast;
   const MatchWeights mw{w.cls, w.mask, w.dice};
   torch::Tensor cls_f = class_logits.to(torch::kFloat);
   torch::Tensor mask_f = mask_logits.to(torch::kFloat).flatten(2);  // (B, N, h·w)
@@ -318,7 +293,7 @@ torch::Tensor region_mask_contrastive(const torch::Tensor& student_mask_probs, c
   require_same_device(who, student_mask_probs, teacher_mask_probs);
   require_temperature(who, temperature);
   require_matching(who, matched, teacher_mask_probs.size(0), student_mask_probs.size(0));
-  NoCudaAutocast no_autocast;
+  NoAutocast no_autocast;
   torch::Tensor s = student_mask_probs.to(torch::kFloat);
   if (matched.empty()) return s.sum() * 0;
   torch::Tensor sim = dice_coefficient(teacher_mask_probs.detach().to(torch::kFloat), s);  // (T, N)
@@ -336,7 +311,7 @@ torch::Tensor region_feature_contrastive(const torch::Tensor& student_regions, c
   require_same_device(who, student_regions, teacher_regions);
   require_temperature(who, temperature);
   require_matching(who, matched, teacher_regions.size(0), student_regions.size(0));
-  NoCudaAutocast no_autocast;
+  NoAutocast no_autocast;
   torch::Tensor s = student_regions.to(torch::kFloat);
   if (matched.empty()) return s.sum() * 0;
   const auto unit = F::NormalizeFuncOptions().dim(1);
@@ -379,7 +354,7 @@ torch::Tensor semantic_mask_consistency(const torch::Tensor& student_semantic_pr
   require(!(valid & ((teacher_labels < 0) | (teacher_labels >= k))).any().item<bool>(),
           who + ": teacher_labels must lie in [0, " + std::to_string(k) + ") or be " + std::to_string(kIgnoreIndex));
 
-  NoCudaAutocast no_autocast;
+  NoAutocast no_autocast;
   torch::Tensor s = student_semantic_probs.to(torch::kFloat).flatten(2);  // (B, K, P)
   torch::Tensor v = valid.flatten(1).unsqueeze(1).to(torch::kFloat);     // (B, 1, P)
   torch::Tensor nv = v.sum();

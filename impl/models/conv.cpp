@@ -4,6 +4,8 @@
 #include <ATen/ops/mkldnn_convolution.h>
 #include <torch/autograd.h>
 
+#include "core/torch_compat.h"
+
 namespace s4seg {
 
 namespace {
@@ -25,7 +27,9 @@ InferenceConvScope::InferenceConvScope() : previous_(t_inference) { t_inference 
 InferenceConvScope::~InferenceConvScope() { t_inference = previous_; }
 
 bool conv_uses_onednn(const torch::Tensor& input) {
-  return t_inference && !torch::GradMode::is_enabled() && input.device().is_cpu() && input.scalar_type() == torch::kFloat &&
+  // Under CPU autocast LibTorch's conv2d runs in bf16, which always goes to oneDNN; calling
+  // mkldnn_convolution directly would bypass autocast and stay in float32.
+  return t_inference && !torch::GradMode::is_enabled() && !autocast_enabled(c10::DeviceType::CPU) && input.device().is_cpu() && input.scalar_type() == torch::kFloat &&
          input.dim() == 4 && input.layout() == torch::kStrided && at::hasMKLDNN() &&
          at::globalContext().userEnabledMkldnn();
 }

@@ -50,8 +50,7 @@ Trainer::Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> la
   total_ = config_.get_int("train.iters");
   seed_ = static_cast<uint64_t>(config_.get_int("train.seed"));
   std::string amp = config_.get_string("train.amp");
-  amp_ = model_->device.is_cuda() && (amp == "bf16" || amp == "auto");
-  require(!(amp == "bf16" && !model_->device.is_cuda()), "train.amp = bf16 needs a CUDA device (the model is on CPU)");
+  amp_ = amp == "bf16" || (amp == "auto" && model_->device.is_cuda());
   weak_.crop = config_.get_int("train.crop_size");
   weak_.scale_min = std::min(config_.get_double("train.scale_min"), config_.get_double("train.scale_max"));
   weak_.scale_max = std::max(config_.get_double("train.scale_min"), config_.get_double("train.scale_max"));
@@ -196,7 +195,7 @@ void Trainer::run_iteration(Window& w) {
     torch::Tensor total;
     StepOutputs out;
     {
-      CudaBf16Autocast autocast(amp_);
+      Bf16Autocast autocast(model_->device.type(), amp_);
       out = method_->step(in);
       for (auto& kv : out.losses) add_to(total, kv.second.to(torch::kFloat));
     }

@@ -1,6 +1,7 @@
 // OneDnnConv2d (models/conv.h): batch-1 CPU float inference goes to oneDNN and agrees with
 // LibTorch's own convolution; training, and no-grad forwards outside an InferenceConvScope, keep
 // LibTorch's path bit for bit.
+#include "core/torch_compat.h"
 #include "models/conv.h"
 #include "unit_test.h"
 
@@ -75,6 +76,16 @@ static void other_dtypes_fall_back(void**) {
   assert_true(y.scalar_type() == torch::kDouble && y.sizes() == torch::IntArrayRef({1, 2, 5, 5}));
 }
 
+static void cpu_autocast_keeps_libtorchs_bf16_path(void**) {
+  OneDnnConv2d conv(spec(2, 2, 3, 1, 1, false));
+  torch::NoGradGuard no_grad;
+  InferenceConvScope inference;
+  torch::Tensor x = torch::randn({1, 2, 5, 5});
+  Bf16Autocast autocast(c10::DeviceType::CPU, true);
+  assert_false(conv_uses_onednn(x));
+  assert_true(conv->forward(x).scalar_type() == torch::kBFloat16);
+}
+
 static void parameter_names_are_conv2ds(void**) {
   OneDnnConv2d conv(spec(2, 3, 1, 1, 1, true));
   auto params = conv->named_parameters();
@@ -87,6 +98,7 @@ int main() {
       cmocka_unit_test(inference_matches_libtorch_for_the_deeplab_shapes),
       cmocka_unit_test(training_keeps_libtorchs_path_and_gradients),
       cmocka_unit_test(other_dtypes_fall_back),
+      cmocka_unit_test(cpu_autocast_keeps_libtorchs_bf16_path),
       cmocka_unit_test(parameter_names_are_conv2ds),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

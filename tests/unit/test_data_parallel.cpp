@@ -18,6 +18,7 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "data/dataset.h"
+#include "infer/predictor.h"
 #include "io/container.h"
 #include "io/records.h"
 #include "models/batch_norm.h"
@@ -301,6 +302,30 @@ static void activation_checkpointing_trains_the_same_weights(void**) {
   }
 }
 
+// train.amp = bf16 on the CPU: training runs and stays finite, and prediction under bf16 autocast
+// gives class probabilities within bf16 rounding of the same weights' float32 ones.
+static void cpu_bf16_trains_and_predicts_close_to_float32(void**) {
+  Config c = recipe("fixmatch", 2, "train.amp = bf16\n");
+  std::shared_ptr<Model> model = create_model(c);
+  auto labeled = std::make_shared<Dataset>();
+  labeled->add_synthetic(8, 32, 32, 3, 7);
+  auto unlabeled = std::make_shared<Dataset>();
+  unlabeled->add_synthetic(8, 32, 32, 3, 8);
+  Trainer trainer(model, labeled, unlabeled, c);
+  TrainStats stats;
+  trainer.step(c.get_int("train.iters"), stats, nullptr);
+  assert_true(std::isfinite(stats.loss) && stats.loss > 0);
+
+  LoadedSample probe = make_synthetic_sample(40, 40, 3, 9);
+  torch::Tensor p16 = class_probabilities(*model, {&probe.image}, nullptr);
+  model->config.set_string("train.amp", "off");
+  torch::Tensor p32 = class_probabilities(*model, {&probe.image}, nullptr);
+  const double d = (p16 - p32).abs().max().item<double>();
+  std::fprintf(stderr, "bf16 vs float32 class probabilities: max difference %.3g\n", d);
+  assert_true(d > 0);     // autocast did run in bf16
+  assert_true(d < 0.05);  // and only rounded
+}
+
 // Frozen BatchNorm trains with the running statistics and leaves them as they were.
 static void frozen_batchnorm_keeps_running_statistics(void**) {
   for (const bool frozen : {true, false}) {
@@ -326,6 +351,7 @@ int main(int argc, char** argv) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(two_gloo_ranks_equal_one_process_with_the_doubled_batch),
       cmocka_unit_test(activation_checkpointing_trains_the_same_weights),
+      cmocka_unit_test(cpu_bf16_trains_and_predicts_close_to_float32),
       cmocka_unit_test(sync_batchnorm_ranks_equal_one_process_with_the_doubled_batch),
       cmocka_unit_test(sync_batch_norm_with_one_rank_is_batch_norm),
       cmocka_unit_test(semi_supervised_ranks_keep_identical_state),
