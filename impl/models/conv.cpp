@@ -17,6 +17,17 @@ torch::nn::Conv2dOptions options_of(const Conv2dSpec& s) {
 }
 }  // namespace
 
+Conv2dSpec conv_spec(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t dilation, bool bias) {
+  Conv2dSpec s;
+  s.in = in;
+  s.out = out;
+  s.kernel = kernel;
+  s.stride = stride;
+  s.dilation = dilation;
+  s.bias = bias;
+  return s;
+}
+
 OneDnnConv2dImpl::OneDnnConv2dImpl(const Conv2dSpec& spec)
     : torch::nn::Conv2dImpl(options_of(spec)),
       padding_(spec.padding >= 0 ? spec.padding : spec.dilation * (spec.kernel / 2)),

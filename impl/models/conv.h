@@ -22,6 +22,9 @@ struct Conv2dSpec {
   bool bias = false;
 };
 
+// The usual spec in one call: kernel k, "same" padding.
+Conv2dSpec conv_spec(int64_t in, int64_t out, int64_t kernel, int64_t stride = 1, int64_t dilation = 1, bool bias = false);
+
 // Parameters and buffers are nn::Conv2d's (weight, bias), so model files do not change.
 class OneDnnConv2dImpl : public torch::nn::Conv2dImpl {
  public:

@@ -13,13 +13,7 @@ namespace F = torch::nn::functional;
 
 namespace {
 OneDnnConv2d conv(int64_t in, int64_t out, int64_t k, int64_t dilation = 1, bool bias = false) {
-  Conv2dSpec s;
-  s.in = in;
-  s.out = out;
-  s.kernel = k;
-  s.dilation = dilation;
-  s.bias = bias;
-  return OneDnnConv2d(s);
+  return OneDnnConv2d(conv_spec(in, out, k, 1, dilation, bias));
 }
 
 nn::Sequential conv_bn_relu(int64_t in, int64_t out, int64_t k, int64_t dilation = 1) {

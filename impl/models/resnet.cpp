@@ -12,13 +12,7 @@ namespace nn = torch::nn;
 
 namespace {
 OneDnnConv2d conv(int64_t in, int64_t out, int64_t k, int64_t stride = 1, int64_t dilation = 1) {
-  Conv2dSpec s;
-  s.in = in;
-  s.out = out;
-  s.kernel = k;
-  s.stride = stride;
-  s.dilation = dilation;
-  return OneDnnConv2d(s);
+  return OneDnnConv2d(conv_spec(in, out, k, stride, dilation));
 }
 
 nn::Sequential make_downsample(int64_t in, int64_t out, int64_t stride) {

@@ -7,17 +7,6 @@
 
 using namespace s4seg;
 
-static Conv2dSpec spec(int64_t in, int64_t out, int64_t k, int64_t stride, int64_t dilation, bool bias) {
-  Conv2dSpec s;
-  s.in = in;
-  s.out = out;
-  s.kernel = k;
-  s.stride = stride;
-  s.dilation = dilation;
-  s.bias = bias;
-  return s;
-}
-
 // The reference: LibTorch's functional convolution with the module's weights and geometry.
 static torch::Tensor reference(OneDnnConv2d& conv, const Conv2dSpec& s, const torch::Tensor& x) {
   torch::NoGradGuard no_grad;
@@ -29,8 +18,8 @@ static void inference_matches_libtorch_for_the_deeplab_shapes(void**) {
   torch::manual_seed(0);
   // ASPP-like dilated 3×3, a strided 3×3, a 1×1 with bias, the 7×7 stem: batch 1, tiny inputs,
   // exactly the case LibTorch sends to its naive kernels.
-  for (const Conv2dSpec& s : {spec(8, 6, 3, 1, 12, false), spec(8, 6, 3, 2, 1, false), spec(8, 4, 1, 1, 1, true),
-                              spec(3, 5, 7, 2, 1, false)}) {
+  for (const Conv2dSpec& s : {conv_spec(8, 6, 3, 1, 12, false), conv_spec(8, 6, 3, 2, 1, false), conv_spec(8, 4, 1, 1, 1, true),
+                              conv_spec(3, 5, 7, 2, 1, false)}) {
     OneDnnConv2d conv(s);
     torch::Tensor x = torch::randn({1, s.in, 9, 7});
     torch::Tensor expect = reference(conv, s, x);
@@ -50,7 +39,7 @@ static void inference_matches_libtorch_for_the_deeplab_shapes(void**) {
 
 static void training_keeps_libtorchs_path_and_gradients(void**) {
   torch::manual_seed(1);
-  OneDnnConv2d conv(spec(4, 3, 3, 1, 2, true));
+  OneDnnConv2d conv(conv_spec(4, 3, 3, 1, 2, true));
   torch::Tensor x = torch::randn({1, 4, 6, 6}, torch::requires_grad());
   assert_false(conv_uses_onednn(x));
   {
@@ -66,7 +55,7 @@ static void training_keeps_libtorchs_path_and_gradients(void**) {
 }
 
 static void other_dtypes_fall_back(void**) {
-  OneDnnConv2d conv(spec(2, 2, 3, 1, 1, false));
+  OneDnnConv2d conv(conv_spec(2, 2, 3, 1, 1, false));
   conv->to(torch::kDouble);
   torch::NoGradGuard no_grad;
   InferenceConvScope inference;
@@ -77,7 +66,7 @@ static void other_dtypes_fall_back(void**) {
 }
 
 static void cpu_autocast_keeps_libtorchs_bf16_path(void**) {
-  OneDnnConv2d conv(spec(2, 2, 3, 1, 1, false));
+  OneDnnConv2d conv(conv_spec(2, 2, 3, 1, 1, false));
   torch::NoGradGuard no_grad;
   InferenceConvScope inference;
   torch::Tensor x = torch::randn({1, 2, 5, 5});
@@ -87,7 +76,7 @@ static void cpu_autocast_keeps_libtorchs_bf16_path(void**) {
 }
 
 static void parameter_names_are_conv2ds(void**) {
-  OneDnnConv2d conv(spec(2, 3, 1, 1, 1, true));
+  OneDnnConv2d conv(conv_spec(2, 3, 1, 1, 1, true));
   auto params = conv->named_parameters();
   assert_int_equal(params.size(), 2);
   assert_true(params.contains("weight") && params.contains("bias"));

@@ -55,8 +55,9 @@ Config recipe(const std::string& method, int64_t batch, const std::string& extra
   return c;
 }
 
-// Trains `c` for train.iters on fixed synthetic data and writes a checkpoint to `path`.
-void train_and_save(const Config& c, const std::string& path) {
+// Trains `c` for train.iters on fixed synthetic data; writes a checkpoint to `path` unless it is
+// empty. Returns the model and the stats of the run.
+std::pair<std::shared_ptr<Model>, TrainStats> train_on_synthetic(const Config& c, const std::string& path) {
   std::shared_ptr<Model> model = create_model(c);
   auto labeled = std::make_shared<Dataset>();
   labeled->add_synthetic(8, 32, 32, 3, 7);
@@ -65,8 +66,11 @@ void train_and_save(const Config& c, const std::string& path) {
   Trainer trainer(model, labeled, unlabeled, c);
   TrainStats stats;
   trainer.step(c.get_int("train.iters"), stats, nullptr);
-  trainer.save_checkpoint(path);
+  if (!path.empty()) trainer.save_checkpoint(path);
+  return {model, stats};
 }
+
+void train_and_save(const Config& c, const std::string& path) { train_on_synthetic(c, path); }
 
 int free_port() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -305,15 +309,7 @@ static void activation_checkpointing_trains_the_same_weights(void**) {
 // train.amp = bf16 on the CPU: training runs and stays finite, and prediction under bf16 autocast
 // gives class probabilities within bf16 rounding of the same weights' float32 ones.
 static void cpu_bf16_trains_and_predicts_close_to_float32(void**) {
-  Config c = recipe("fixmatch", 2, "train.amp = bf16\n");
-  std::shared_ptr<Model> model = create_model(c);
-  auto labeled = std::make_shared<Dataset>();
-  labeled->add_synthetic(8, 32, 32, 3, 7);
-  auto unlabeled = std::make_shared<Dataset>();
-  unlabeled->add_synthetic(8, 32, 32, 3, 8);
-  Trainer trainer(model, labeled, unlabeled, c);
-  TrainStats stats;
-  trainer.step(c.get_int("train.iters"), stats, nullptr);
+  auto [model, stats] = train_on_synthetic(recipe("fixmatch", 2, "train.amp = bf16\n"), "");
   assert_true(std::isfinite(stats.loss) && stats.loss > 0);
 
   LoadedSample probe = make_synthetic_sample(40, 40, 3, 9);
