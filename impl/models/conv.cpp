@@ -11,9 +11,10 @@ namespace s4seg {
 namespace {
 thread_local bool t_inference = false;
 
+int64_t padding_of(const Conv2dSpec& s) { return s.padding >= 0 ? s.padding : s.dilation * (s.kernel / 2); }
+
 torch::nn::Conv2dOptions options_of(const Conv2dSpec& s) {
-  const int64_t padding = s.padding >= 0 ? s.padding : s.dilation * (s.kernel / 2);
-  return torch::nn::Conv2dOptions(s.in, s.out, s.kernel).stride(s.stride).padding(padding).dilation(s.dilation).bias(s.bias);
+  return torch::nn::Conv2dOptions(s.in, s.out, s.kernel).stride(s.stride).padding(padding_of(s)).dilation(s.dilation).bias(s.bias);
 }
 }  // namespace
 
@@ -30,7 +31,7 @@ Conv2dSpec conv_spec(int64_t in, int64_t out, int64_t kernel, int64_t stride, in
 
 OneDnnConv2dImpl::OneDnnConv2dImpl(const Conv2dSpec& spec)
     : torch::nn::Conv2dImpl(options_of(spec)),
-      padding_(spec.padding >= 0 ? spec.padding : spec.dilation * (spec.kernel / 2)),
+      padding_(padding_of(spec)),
       stride_(spec.stride),
       dilation_(spec.dilation) {}
 
@@ -40,9 +41,9 @@ InferenceConvScope::~InferenceConvScope() { t_inference = previous_; }
 bool conv_uses_onednn(const torch::Tensor& input) {
   // Under CPU autocast LibTorch's conv2d runs in bf16, which always goes to oneDNN; calling
   // mkldnn_convolution directly would bypass autocast and stay in float32.
-  return t_inference && !torch::GradMode::is_enabled() && !autocast_enabled(c10::DeviceType::CPU) && input.device().is_cpu() && input.scalar_type() == torch::kFloat &&
-         input.dim() == 4 && input.layout() == torch::kStrided && at::hasMKLDNN() &&
-         at::globalContext().userEnabledMkldnn();
+  return t_inference && !torch::GradMode::is_enabled() && !autocast_enabled(c10::DeviceType::CPU) &&
+         input.device().is_cpu() && input.scalar_type() == torch::kFloat && input.dim() == 4 &&
+         input.layout() == torch::kStrided && at::hasMKLDNN() && at::globalContext().userEnabledMkldnn();
 }
 
 torch::Tensor OneDnnConv2dImpl::forward(const torch::Tensor& input) {
