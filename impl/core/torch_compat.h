@@ -3,6 +3,7 @@
 #include <torch/version.h>
 #include <ATen/autocast_mode.h>
 #include <c10/core/DeviceType.h>
+#include <c10/core/impl/LocalDispatchKeySet.h>
 
 #define S4SEG_TORCH_AT_LEAST(maj, min) \
   (TORCH_VERSION_MAJOR > (maj) || (TORCH_VERSION_MAJOR == (maj) && TORCH_VERSION_MINOR >= (min)))
@@ -77,23 +78,12 @@ class Bf16Autocast {
   at::ScalarType prev_dtype_ = at::kHalf;
 };
 
-// Switches autocast off (CUDA and CPU) for its lifetime: for sums of products over thousands of
-// values that lose too much in bf16.
+// Switches autocast off (every device type) for its lifetime: for sums of products over thousands
+// of values that lose too much in bf16. Excluding the autocast dispatch keys needs no per-version
+// code.
 class NoAutocast {
- public:
-  NoAutocast() : cuda_(autocast_enabled(c10::DeviceType::CUDA)), cpu_(autocast_enabled(c10::DeviceType::CPU)) {
-    if (cuda_) set_autocast(c10::DeviceType::CUDA, false);
-    if (cpu_) set_autocast(c10::DeviceType::CPU, false);
-  }
-  ~NoAutocast() {
-    if (cuda_) set_autocast(c10::DeviceType::CUDA, true);
-    if (cpu_) set_autocast(c10::DeviceType::CPU, true);
-  }
-  NoAutocast(const NoAutocast&) = delete;
-  NoAutocast& operator=(const NoAutocast&) = delete;
-
  private:
-  bool cuda_, cpu_;
+  c10::impl::ExcludeDispatchKeyGuard guard_{c10::autocast_dispatch_keyset};
 };
 
 }  // namespace s4seg

@@ -16,8 +16,7 @@ torch::Tensor class_probabilities(Model& model, const std::vector<const Image*>&
   torch::NoGradGuard ng;
   InferenceConvScope onednn_at_any_batch;
   model.net->eval();
-  const std::string amp_mode = model.config.get_string("train.amp");
-  const bool amp = amp_mode == "bf16" || (amp_mode == "auto" && model.device.is_cuda());
+  const bool amp = wants_bf16_autocast(model.config, model.device);
   std::vector<torch::Tensor> batch;
   for (const Image* im : images) {
     require(im->width == first.width && im->height == first.height, "images of one batch must have the same size");

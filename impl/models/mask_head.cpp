@@ -1,12 +1,12 @@
 #include "models/mask_head.h"
 
-#include <c10/core/impl/LocalDispatchKeySet.h>
 #include <torch/nn/init.h>
 
 #include <cmath>
 #include <string>
 
 #include "core/error.h"
+#include "core/torch_compat.h"
 
 namespace s4seg {
 
@@ -222,7 +222,7 @@ torch::Tensor mask_semantic_scores(const torch::Tensor& class_logits, const torc
   require_mask_pair(class_logits, mask_logits);
   // Autocast would run the contraction below in bf16 even on float32 inputs; the scores feed
   // argmax, pseudo-label confidences and thresholds, so they stay float32.
-  c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
+  NoAutocast no_autocast;
   const int64_t b = mask_logits.size(0), n = mask_logits.size(1), h = mask_logits.size(2), w = mask_logits.size(3);
   const int64_t k = class_logits.size(2) - 1;
   torch::Tensor p = torch::softmax(class_logits.to(torch::kFloat), -1).narrow(2, 0, k);  // (B, N, K)

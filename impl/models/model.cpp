@@ -30,6 +30,11 @@ std::shared_ptr<Model> build(const Config& config, const c10::Device& device) {
 }
 }  // namespace
 
+bool wants_bf16_autocast(const Config& c, const c10::Device& d) {
+  const std::string v = c.get_string("train.amp");
+  return v == "bf16" || (v == "auto" && d.is_cuda());
+}
+
 void apply_memory_format(Model& model) {
   if (!model.channels_last) return;
   torch::NoGradGuard ng;

@@ -57,6 +57,9 @@ void load_weights(Model& model, const Records& records, const std::string& who);
 void save_model(const Model& model, const std::string& path);
 std::shared_ptr<Model> load_model(const std::string& path, const std::string& device_spec);
 
+// train.amp for a model on `d`: bf16 autocast when "bf16", or "auto" on CUDA.
+bool wants_bf16_autocast(const Config& c, const c10::Device& d);
+
 // Converts 4-D parameters to channels_last (CUDA fast path); a no-op when not enabled.
 void apply_memory_format(Model& model);
 

@@ -49,8 +49,7 @@ Trainer::Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> la
               " sample(s) without a mask; every labeled sample needs one");
   total_ = config_.get_int("train.iters");
   seed_ = static_cast<uint64_t>(config_.get_int("train.seed"));
-  std::string amp = config_.get_string("train.amp");
-  amp_ = amp == "bf16" || (amp == "auto" && model_->device.is_cuda());
+  amp_ = wants_bf16_autocast(config_, model_->device);
   weak_.crop = config_.get_int("train.crop_size");
   weak_.scale_min = std::min(config_.get_double("train.scale_min"), config_.get_double("train.scale_max"));
   weak_.scale_max = std::max(config_.get_double("train.scale_min"), config_.get_double("train.scale_max"));
@@ -177,18 +176,17 @@ void Trainer::run_iteration(Window& w) {
   BatchNormSyncScope sync_bn(comm_ && sync_batchnorm_ ? &rank_group_ : nullptr);
   StepSums sums;
   const double micro_weight = 1.0 / static_cast<double>(accumulation_);
+  // The weak augmentation walks the samples in order with one generator, so the micro-batches
+  // get exactly the crops and flips the whole batch would.
+  auto augment = [&](std::vector<LoadedSample>& samples, int64_t m) {
+    AugmentedBatch a = weak_augment(micro_batch(samples, m, accumulation_), model_->device, weak_, rng);
+    if (model_->channels_last) a.images = a.images.contiguous(at::MemoryFormat::ChannelsLast);
+    return Batch{a.images, a.masks, a.valid};
+  };
   for (int64_t m = 0; m < accumulation_; ++m) {
-    // The weak augmentation walks the samples in order with one generator, so the micro-batches
-    // get exactly the crops and flips the whole batch would.
-    AugmentedBatch ab = weak_augment(micro_batch(hb.samples, m, accumulation_), model_->device, weak_, rng);
-    if (model_->channels_last) ab.images = ab.images.contiguous(at::MemoryFormat::ChannelsLast);
     StepInputs in;
-    in.labeled = {ab.images, ab.masks, ab.valid};
-    if (unlabeled_loader_) {
-      AugmentedBatch au = weak_augment(micro_batch(hu.samples, m, accumulation_), model_->device, weak_, rng);
-      if (model_->channels_last) au.images = au.images.contiguous(at::MemoryFormat::ChannelsLast);
-      in.unlabeled = {au.images, au.masks, au.valid};
-    }
+    in.labeled = augment(hb.samples, m);
+    if (unlabeled_loader_) in.unlabeled = augment(hu.samples, m);
     in.iteration = iteration_;
     in.total_iterations = total_;
     in.labeled_epoch = iteration_ * batch_ / static_cast<int64_t>(labeled_->masked_count());
