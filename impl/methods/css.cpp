@@ -127,7 +127,7 @@ class Css : public MeanTeacherMethod {
           upd_lab = torch::cat({flat_lab.narrow(0, 0, bl * rh * rw), tl});
         }
         torch::Tensor ok = upd_lab != kIgnoreIndex;
-        bank_->ema_update(upd_rep, upd_lab, torch::zeros({upd_lab.size(0), classes_}, upd_lab.options()), ok);
+        bank_->ema_update(upd_rep, upd_lab, torch::zeros({upd_lab.size(0), classes_}, upd_lab.options()), ok, ranks());
       }
       if (lambda <= 0) return o;
       torch::Tensor sel = valid.nonzero().squeeze(1);
@@ -145,7 +145,8 @@ class Css : public MeanTeacherMethod {
     return o;
   }
 
-  // Each rank's features move its bank: rank 0's is the one every rank keeps.
+  // Every rank's features move the bank (ema_update sums over the ranks); rank 0's copy settles
+  // the rest.
   std::vector<torch::Tensor> rank0_state() override { return {bank_->prototypes(), bank_->initialized()}; }
 
   void save_extra(Records& out) const override {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "dist/rank_group.h"
 #include "io/records.h"
 #include "models/model.h"
 
@@ -62,8 +63,10 @@ class Method {
   // What each rank updates outside the optimizer from its own batch (BatchNorm statistics): the
   // floating-point ones are averaged over the ranks after every step.
   virtual std::vector<torch::Tensor> rank_averaged_state();
-  // State each rank updates from its own batch where a mean is not meaningful (prototype banks and
-  // their initialised flags): rank 0's copy is broadcast after every step.
+  // State each rank updates where a mean is not meaningful (prototype banks and their initialised
+  // flags): rank 0's copy is broadcast after every step. Updates from batch statistics sum those
+  // statistics over `ranks()` first, so rank 0's copy holds every rank's data; the broadcast
+  // settles what is decided from one rank's batch alone (a bank's initialisation).
   virtual std::vector<torch::Tensor> rank0_state() { return {}; }
   // Parameters the method steps with its own optimizer (rrn's discriminators): their gradients are
   // averaged over the ranks together with the trainer's.
@@ -71,6 +74,13 @@ class Method {
   // Every network the method keeps in train mode (the trainer sets BatchNorm and activation-
   // checkpointing modes on each): the inference model's by default.
   virtual std::vector<SegmentationNetImpl*> trained_nets();
+
+  // The job's ranks while it runs data parallel (null in a single process); set by the trainer.
+  void set_ranks(const RankGroup* ranks) { ranks_ = ranks; }
+  const RankGroup* ranks() const { return ranks_; }
+
+ private:
+  const RankGroup* ranks_ = nullptr;
 };
 
 // Parameters and buffers of a module tree, in registration order.

@@ -113,19 +113,21 @@ class Pcr : public MeanTeacherMethod {
       if (labeled_correct_only_) cond = cond & (is_labeled.logical_not() | (sc.logits.argmax(1) == targets));
       o.metrics["prototype/accuracy"] = torch::stack({((sc.logits.argmax(1) == targets) & valid).sum().to(torch::kFloat),
                                                       valid.sum().to(torch::kFloat)});
-      // The bank moves after the optimizer step (after_step), with the features of this step.
-      pending_ = {feats.detach(), targets, sc.match, cond};
+      // The bank moves after the optimizer step (after_step), with the features of every
+      // micro-batch of this iteration (together they are the batch).
+      pending_.add({feats.detach(), targets, sc.match, cond});
     }
     return o;
   }
 
   void after_step(int64_t iteration) override {
     MeanTeacherMethod::after_step(iteration);
-    if (pending_.features.defined()) bank_->ema_update(pending_.features, pending_.labels, pending_.match, pending_.mask);
+    if (pending_.features.defined()) bank_->ema_update(pending_.features, pending_.labels, pending_.match, pending_.mask, ranks());
     pending_ = {};
   }
 
-  // Each rank's features move its bank: rank 0's is the one every rank keeps.
+  // Every rank's features move the bank (ema_update sums over the ranks); rank 0's copy settles
+  // the initialisation, which each rank draws from its own batch.
   std::vector<torch::Tensor> rank0_state() override { return {bank_->prototypes(), bank_->initialized()}; }
 
   void save_extra(Records& out) const override {
@@ -152,6 +154,13 @@ class Pcr : public MeanTeacherMethod {
 
   struct Pending {
     torch::Tensor features, labels, match, mask;
+    void add(const Pending& more) {
+      auto append = [](torch::Tensor& dst, const torch::Tensor& t) { dst = dst.defined() ? torch::cat({dst, t}) : t; };
+      append(features, more.features);
+      append(labels, more.labels);
+      append(match, more.match);
+      append(mask, more.mask);
+    }
   };
   std::unique_ptr<PseudoFilter> filter_;
   std::unique_ptr<PrototypeBank> bank_;

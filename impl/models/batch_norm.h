@@ -12,17 +12,11 @@
 #include <torch/nn/cloneable.h>
 #include <torch/nn/pimpl.h>
 
+#include "dist/rank_group.h"
+
 #include <ostream>
 
 namespace s4seg {
-
-// The ranks of a job as BatchNorm needs them: `sum` sums each tensor in place over the ranks
-// (every rank calls it in the same order).
-struct RankGroup {
-  std::function<void(std::vector<torch::Tensor>&)> sum;
-  int rank = 0;
-  int world = 1;
-};
 
 // Thread-safety: the scope is per thread; set it on the thread that runs forward and backward.
 class BatchNormSyncScope {

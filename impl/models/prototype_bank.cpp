@@ -134,7 +134,7 @@ void PrototypeBank::init_kmeans(const torch::Tensor& features, const torch::Tens
 }
 
 void PrototypeBank::ema_update(const torch::Tensor& features, const torch::Tensor& labels, const torch::Tensor& match,
-                               const torch::Tensor& mask) {
+                               const torch::Tensor& mask, const RankGroup* ranks) {
   check_features(features, options_.dim, "prototype ema_update");
   const int64_t p_count = features.size(0);
   check_labels(labels, p_count, "prototype ema_update");
@@ -155,8 +155,14 @@ void PrototypeBank::ema_update(const torch::Tensor& features, const torch::Tenso
   torch::Tensor sums = torch::zeros({c_count * m + 1, d}, x.options()).index_add_(0, slot, x).slice(0, 0, c_count * m);
   torch::Tensor num =
       torch::zeros({c_count * m + 1}, x.options()).index_add_(0, slot, torch::ones({p_count}, x.options())).slice(0, 0, c_count * m);
-  sums = sums.view({c_count, m, d});
-  num = num.view({c_count, m});
+  if (ranks != nullptr && ranks->world > 1) {  // one message: the sums with the counts as a last column
+    std::vector<torch::Tensor> packed{torch::cat({sums, num.unsqueeze(1)}, 1)};
+    ranks->sum(packed);
+    sums = packed[0].narrow(1, 0, d);
+    num = packed[0].select(1, d);
+  }
+  sums = sums.reshape({c_count, m, d});
+  num = num.reshape({c_count, m});
 
   torch::Tensor mean = sums / num.clamp_min(1).unsqueeze(2);
   torch::Tensor ema = protos_ * options_.momentum + mean * (1.0 - options_.momentum);

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "dist/rank_group.h"
 #include "io/records.h"
 
 namespace s4seg {
@@ -51,8 +52,11 @@ class PrototypeBank {
   //   p_{c,m} ← momentum·p_{c,m} + (1 - momentum)·mean(features of those pixels).
   // A class never initialised is set to the mean instead (first sighting, CSS): all M of its
   // micro-prototypes become the mean of all its selected pixels, whatever their match.
+  // With `ranks` (a data-parallel job), the per-(c, m) feature sums and pixel counts are summed
+  // over the ranks first, so every rank applies the update of the whole job's batch (the one a
+  // single process with all the ranks' pixels would apply); every rank must call it.
   void ema_update(const torch::Tensor& features, const torch::Tensor& labels, const torch::Tensor& match,
-                  const torch::Tensor& mask = {});
+                  const torch::Tensor& mask = {}, const RankGroup* ranks = nullptr);
 
   const torch::Tensor& prototypes() const { return protos_; }     // float (C, M, D), not normalised
   const torch::Tensor& initialized() const { return ready_; }     // bool (C)

@@ -3,11 +3,21 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <map>
 
 #include "core/error.h"
 #include "models/tensor_codec.h"
 
 namespace s4seg {
+
+namespace {
+template <typename F>
+std::vector<at::Scalar> scalars(const std::vector<double>& xs, F f) {
+  std::vector<at::Scalar> out;
+  for (double x : xs) out.emplace_back(f(x));
+  return out;
+}
+}  // namespace
 
 Adam::Adam(std::vector<torch::Tensor> params, AdamOptions options, std::vector<double> lr_mults)
     : params_(std::move(params)), lr_mults_(std::move(lr_mults)), options_(options) {
@@ -35,27 +45,43 @@ void Adam::zero_grad() {
 void Adam::step(double lr) {
   torch::NoGradGuard ng;
   const double b1 = options_.beta1, b2 = options_.beta2, wd = options_.weight_decay;
+  // Parameters that share a step count share their bias corrections: each such set is updated by
+  // multi-tensor (foreach) calls, one per operation (on CUDA a few fused kernels for the whole
+  // set). Usually every parameter is at the same step, so there is one set.
+  std::map<int64_t, std::vector<size_t>> by_step;
   for (size_t i = 0; i < params_.size(); ++i) {
-    torch::Tensor& p = params_[i];
-    if (!p.grad().defined()) continue;
-    torch::Tensor g = p.grad();
-    const double plr = lr * lr_mults_[i];
-    if (wd != 0) {
-      if (options_.decoupled_weight_decay) p.mul_(1 - plr * wd);
-      else g = g.add(p, wd);
-    }
+    if (!params_[i].grad().defined()) continue;
     if (!exp_avg_[i].defined()) {
-      exp_avg_[i] = torch::zeros_like(p, torch::MemoryFormat::Preserve);
-      exp_avg_sq_[i] = torch::zeros_like(p, torch::MemoryFormat::Preserve);
+      exp_avg_[i] = torch::zeros_like(params_[i], torch::MemoryFormat::Preserve);
+      exp_avg_sq_[i] = torch::zeros_like(params_[i], torch::MemoryFormat::Preserve);
     }
-    const int64_t t = ++steps_[i];
+    by_step[++steps_[i]].push_back(i);
+  }
+  for (const auto& [t, members] : by_step) {
+    std::vector<torch::Tensor> p, g, m, v;
+    std::vector<double> plr;
+    for (size_t i : members) {
+      p.push_back(params_[i]);
+      g.push_back(params_[i].grad());
+      m.push_back(exp_avg_[i]);
+      v.push_back(exp_avg_sq_[i]);
+      plr.push_back(lr * lr_mults_[i]);
+    }
+    if (wd != 0) {
+      if (options_.decoupled_weight_decay) at::_foreach_mul_(p, scalars(plr, [&](double x) { return 1 - x * wd; }));
+      else g = at::_foreach_add(g, p, wd);
+    }
     const double bc1 = 1 - std::pow(b1, static_cast<double>(t));
     const double bc2 = 1 - std::pow(b2, static_cast<double>(t));
-    exp_avg_[i].mul_(b1).add_(g, 1 - b1);
-    exp_avg_sq_[i].mul_(b2).addcmul_(g, g, 1 - b2);
+    at::_foreach_mul_(m, b1);
+    at::_foreach_add_(m, g, 1 - b1);
+    at::_foreach_mul_(v, b2);
+    at::_foreach_addcmul_(v, g, g, 1 - b2);
     // Same operation order as torch::optim::Adam, so the two agree to the last bit.
-    torch::Tensor denom = (exp_avg_sq_[i].sqrt() / std::sqrt(bc2)).add_(options_.eps);
-    p.addcdiv_(exp_avg_[i], denom, -plr / bc1);
+    std::vector<torch::Tensor> denom = at::_foreach_sqrt(v);
+    at::_foreach_div_(denom, std::sqrt(bc2));
+    at::_foreach_add_(denom, options_.eps);
+    at::_foreach_addcdiv_(p, m, denom, scalars(plr, [&](double x) { return -x / bc1; }));
   }
 }
 

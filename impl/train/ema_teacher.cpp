@@ -62,9 +62,16 @@ void EmaTeacher::update(SegmentationNet& teacher, SegmentationNet& student) {
   require_same_layout(tp, sp, "parameters");
   const double d = ema_decay(t_, options_.momentum);
   // θ_T ← d·θ_T + (1-d)·θ_S, in place so optimizers or hooks holding the teacher's tensors stay valid.
+  // Multi-tensor (foreach) calls: on CUDA a few fused kernels for the whole network.
+  std::vector<torch::Tensor> teacher_params, student_params;
   for (size_t i = 0; i < tp.size(); ++i) {
-    torch::Tensor& t = tp[i].value();
-    t.mul_(d).add_(sp[i].value().to(t.device(), t.scalar_type()), 1.0 - d);
+    const torch::Tensor& t = tp[i].value();
+    teacher_params.push_back(t);
+    student_params.push_back(sp[i].value().to(t.device(), t.scalar_type()));
+  }
+  if (!teacher_params.empty()) {
+    at::_foreach_mul_(teacher_params, d);
+    at::_foreach_add_(teacher_params, student_params, 1.0 - d);
   }
   if (options_.bn == BnPolicy::Copy) {
     // Running mean/var and num_batches_tracked are statistics, not weights: averaging them would

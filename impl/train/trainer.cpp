@@ -13,6 +13,7 @@
 #include "dist/replica_sync.h"
 #include "io/container.h"
 #include "models/tensor_codec.h"
+#include "train/grad_clip.h"
 
 namespace s4seg {
 
@@ -125,6 +126,7 @@ void Trainer::join_job(const DistOptions& dist) {
   for (const auto& p : method_->self_optimized_parameters()) synced_params_.push_back(p);
   bucket_bytes_ = static_cast<int64_t>(config_.get_double("dist.bucket_mb") * 1024.0 * 1024.0);
   rank_group_ = {[this](std::vector<torch::Tensor>& t) { comm_->all_reduce_sum(t); }, comm_->rank(), comm_->world()};
+  method_->set_ranks(&rank_group_);
 }
 
 void Trainer::Window::add(const Window& other) {
@@ -233,7 +235,7 @@ void Trainer::run_iteration(Window& w) {
     fail(Status::Cancelled, "training cancelled at iteration " + std::to_string(iteration_) + " (requested on " +
                                 std::to_string(static_cast<int>(v[1])) + " rank(s)); the update was not applied");
   if (comm_) average_gradients(*comm_, synced_params_, bucket_bytes_);
-  if (grad_clip_ > 0) torch::nn::utils::clip_grad_norm_(trained_params_, grad_clip_);
+  if (grad_clip_ > 0) clip_gradient_norm(trained_params_, grad_clip_);
   optimizer_->step(lr);
   method_->after_step(iteration_);
   if (comm_) {

@@ -86,7 +86,7 @@ class Trainer {
   std::vector<torch::Tensor> synced_params_;     // gradients averaged over the ranks
   int64_t bucket_bytes_ = 0;
   bool sync_batchnorm_ = false;                  // train.batchnorm = sync
-  RankGroup rank_group_;                         // the job as SyncBatchNorm2d sees it
+  RankGroup rank_group_;                         // the job as SyncBatchNorm2d and the method see it
   std::unique_ptr<BatchLoader> loader_;
   std::unique_ptr<BatchLoader> unlabeled_loader_;  // null unless the method uses unlabeled data
   std::atomic<bool> cancel_{false};

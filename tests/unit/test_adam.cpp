@@ -131,6 +131,35 @@ static void adam_lr_multipliers_scale_each_parameter(void**) {
   ASSERT_THROWS_STATUS(Adam({a, b}, AdamOptions{}, {1.0}), Status::InvalidArgument);
 }
 
+// Parameters at different step counts (one gets gradients only from the third step) are each
+// updated as torch::optim::Adam updates them, bit for bit.
+static void adam_with_uneven_steps_matches_torch_optim_adam(void**) {
+  torch::manual_seed(11);
+  std::vector<torch::Tensor> init{torch::randn({3, 2}), torch::randn({2}), torch::randn({4})};
+  std::vector<torch::Tensor> ours, ref;
+  for (auto& t : init) {
+    ours.push_back(t.clone().requires_grad_(true));
+    ref.push_back(t.clone().requires_grad_(true));
+  }
+  Adam adam(ours, AdamOptions{0.9, 0.99, 1e-8, 0.01});
+  torch::optim::Adam torch_adam(ref, torch::optim::AdamOptions(0.05).betas({0.9, 0.99}).eps(1e-8).weight_decay(0.01));
+  for (int step = 0; step < 5; ++step) {
+    adam.zero_grad();
+    torch_adam.zero_grad();
+    for (size_t i = 0; i < init.size(); ++i) {
+      if (i == 2 && step < 2) continue;
+      torch::Tensor g = torch::randn(init[i].sizes());
+      ours[i].mutable_grad() = g.clone();
+      ref[i].mutable_grad() = g.clone();
+    }
+    adam.step(0.05);
+    torch_adam.step();
+  }
+  assert_int_equal(adam.steps(0), 5);
+  assert_int_equal(adam.steps(2), 3);
+  for (size_t i = 0; i < init.size(); ++i) assert_true(torch::equal(ours[i], ref[i]));
+}
+
 // Two optimizers over separate copies of the same parameters, stepped `steps` times with the
 // gradients of the problem.
 static void step_with_problem(Adam& adam, const Problem& pr, torch::Tensor& w, torch::Tensor& c, int steps) {
@@ -221,7 +250,7 @@ int main() {
       cmocka_unit_test(adam_matches_torch_optim_adam),
       cmocka_unit_test(adamw_matches_torch_optim_adamw),
       cmocka_unit_test(adamw_decays_weights_without_gradient_signal),
-      cmocka_unit_test(adam_lr_multipliers_scale_each_parameter),
+      cmocka_unit_test(adam_lr_multipliers_scale_each_parameter), cmocka_unit_test(adam_with_uneven_steps_matches_torch_optim_adam),
       cmocka_unit_test(adam_state_round_trips),
       cmocka_unit_test(adam_bad_records_throw_format_and_change_nothing),
       cmocka_unit_test(adam_rejects_bad_options),

@@ -1,4 +1,7 @@
 // PrototypeBank scoring, EMA arithmetic, initialisation and persistence on hand-made vectors.
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "core/error.h"
@@ -45,6 +48,39 @@ PrototypeBank two_by_two(double momentum = 0.99) {
   set_bank(bank, floats({1, 0, 0, 5, -1, 0, 1, 1}, {2, 2, 2}), torch::tensor({true, true}));
   return bank;
 }
+
+// Two ranks as two threads of this process: sum() returns rank 0's tensors + rank 1's on both.
+class ThreadPairSum {
+ public:
+  RankGroup group(int rank) {
+    return {[this, rank](std::vector<torch::Tensor>& ts) { sum(rank, ts); }, rank, 2};
+  }
+
+ private:
+  void sum(int rank, std::vector<torch::Tensor>& ts) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    posted_[rank] = ts;
+    wait_for_both(lock);
+    std::vector<torch::Tensor> total;
+    for (size_t i = 0; i < ts.size(); ++i) total.push_back(posted_[0][i] + posted_[1][i]);
+    wait_for_both(lock);  // both have read before either writes
+    for (size_t i = 0; i < ts.size(); ++i) ts[i].copy_(total[i]);
+  }
+  void wait_for_both(std::unique_lock<std::mutex>& lock) {
+    const int generation = generation_;
+    if (++arrived_ == 2) {
+      arrived_ = 0;
+      ++generation_;
+      changed_.notify_all();
+    } else {
+      changed_.wait(lock, [&] { return generation_ != generation; });
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int arrived_ = 0, generation_ = 0;
+  std::vector<torch::Tensor> posted_[2];
+};
 
 }  // namespace
 
@@ -94,6 +130,42 @@ static void ema_update_arithmetic(void**) {
   PrototypeBank all = two_by_two(0.5);
   all.ema_update(x.slice(0, 2, 3), y.slice(0, 2, 3), all.score(x.slice(0, 2, 3)).match);
   assert_true(close(all.prototypes(), floats({1, 0, 0, 4, -1, 0, 1, 1}, {2, 2, 2}), 1e-6));
+}
+
+// Data parallel: each rank updates with its own pixels, summed over the ranks. Both banks end
+// equal to one bank updated with all the pixels, including a class only rank 1 saw (first
+// sighting) and a micro-prototype only rank 0's pixels match.
+static void ema_update_over_ranks_equals_one_bank_with_all_pixels(void**) {
+  torch::Tensor x0 = floats({2, 0, 4, 0, 0, 3}, {3, 2}), y0 = longs({0, 0, 0}, {3});
+  torch::Tensor x1 = floats({6, 0, 3, 1, 5, 5}, {3, 2}), y1 = longs({0, 1, 2}, {3});
+  auto three_classes = [] {
+    PrototypeBank bank(opts(3, 2, 2, 0.1, 0.5), torch::kCPU);
+    set_bank(bank, floats({1, 0, 0, 5, -1, 0, 1, 1, 0, 0, 0, 0}, {3, 2, 2}), torch::tensor({true, true, false}));
+    return bank;
+  };
+  PrototypeBank whole = three_classes();
+  torch::Tensor x = torch::cat({x0, x1}), y = torch::cat({y0, y1});
+  whole.ema_update(x, y, whole.score(x).match);
+
+  PrototypeBank rank0 = three_classes(), rank1 = three_classes();
+  ThreadPairSum pair;
+  RankGroup g0 = pair.group(0), g1 = pair.group(1);
+  std::thread other([&] { rank1.ema_update(x1, y1, rank1.score(x1).match, {}, &g1); });
+  rank0.ema_update(x0, y0, rank0.score(x0).match, {}, &g0);
+  other.join();
+  // c0m0 = 0.5·(1,0) + 0.5·mean((2,0),(4,0),(6,0)) = (2.5,0); c0m1 = 0.5·(0,5) + 0.5·(0,3) = (0,4);
+  // c1m1 = 0.5·(1,1) + 0.5·(3,1) = (2,1); class 2 first seen on rank 1: both micro-prototypes (5,5).
+  torch::Tensor expected = floats({2.5, 0, 0, 4, -1, 0, 2, 1, 5, 5, 5, 5}, {3, 2, 2});
+  assert_true(close(whole.prototypes(), expected, 1e-6));
+  assert_true(close(rank0.prototypes(), expected, 1e-6));
+  assert_true(rank0.prototypes().equal(rank1.prototypes()));
+  assert_true(rank0.initialized().equal(torch::tensor({true, true, true})));
+  assert_true(rank1.initialized().equal(rank0.initialized()));
+
+  // Without the ranks, rank 0's bank sees only its own pixels: class 2 stays unset.
+  PrototypeBank alone = three_classes();
+  alone.ema_update(x0, y0, alone.score(x0).match);
+  assert_false(alone.all_initialized());
 }
 
 // A bank of zeros: the first sighting of a class sets it to the class mean, later ones are EMA.
@@ -232,6 +304,7 @@ int main() {
       cmocka_unit_test(score_takes_max_over_micro_prototypes),
       cmocka_unit_test(ema_update_arithmetic),
       cmocka_unit_test(ema_update_first_sighting_sets_mean),
+      cmocka_unit_test(ema_update_over_ranks_equals_one_bank_with_all_pixels),
       cmocka_unit_test(init_from_batch_splits_class_pixels),
       cmocka_unit_test(init_kmeans_separates_two_clusters),
       cmocka_unit_test(save_load_round_trip_and_bad_records),

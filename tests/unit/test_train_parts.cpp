@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "infer/evaluator.h"
 #include "train/lr_schedule.h"
+#include "train/grad_clip.h"
 #include "train/sgd.h"
 #include "unit_test.h"
 
@@ -57,6 +58,71 @@ static void sgd_state_round_trips(void**) {
   a.step(0.1);
   b.step(0.1);
   assert_true(torch::equal(p, q));
+}
+
+// The multi-tensor update equals torch::optim::SGD bit for bit, over two groups with their own
+// learning-rate multipliers, for plain and Nesterov momentum, with a parameter that has no
+// gradient at some steps (its momentum starts late).
+static void sgd_matches_torch_optim_sgd_over_groups(void**) {
+  for (bool nesterov : {false, true}) {
+    torch::manual_seed(3);
+    std::vector<torch::Tensor> init{torch::randn({4, 3}), torch::randn({3}), torch::randn({2, 2, 3, 3}), torch::randn({5})};
+    std::vector<torch::Tensor> ours, ref;
+    for (auto& t : init) {
+      ours.push_back(t.clone().requires_grad_(true));
+      ref.push_back(t.clone().requires_grad_(true));
+    }
+    Sgd sgd({{"a", {ours[0], ours[1]}, 1.0}, {"b", {ours[2], ours[3]}, 10.0}}, SgdOptions{0.9, 1e-2, nesterov});
+    auto ref_options = [&](double lr) { return torch::optim::SGDOptions(lr).momentum(0.9).weight_decay(1e-2).nesterov(nesterov); };
+    torch::optim::SGD ref_a({ref[0], ref[1]}, ref_options(0.01)), ref_b({ref[2], ref[3]}, ref_options(0.1));
+    for (int step = 0; step < 5; ++step) {
+      sgd.zero_grad();
+      ref_a.zero_grad();
+      ref_b.zero_grad();
+      for (size_t i = 0; i < init.size(); ++i) {
+        if (i == 3 && step < 2) continue;  // no gradient yet
+        torch::Tensor g = torch::randn(init[i].sizes());
+        ours[i].mutable_grad() = g.clone();
+        ref[i].mutable_grad() = g.clone();
+      }
+      sgd.step(0.01);
+      ref_a.step();
+      ref_b.step();
+    }
+    for (size_t i = 0; i < init.size(); ++i) {
+      assert_true(torch::equal(ours[i], ref[i]));
+      assert_false(torch::equal(ours[i], init[i]));
+    }
+  }
+}
+
+static void gradient_clipping_matches_libtorch(void**) {
+  torch::manual_seed(4);
+  std::vector<torch::Tensor> ours, ref;
+  for (auto shape : {std::vector<int64_t>{3, 4}, std::vector<int64_t>{7}, std::vector<int64_t>{2, 2, 2}}) {
+    torch::Tensor p = torch::randn(shape);
+    torch::Tensor g = torch::randn(shape) * 3;
+    ours.push_back(p.clone().requires_grad_(true));
+    ref.push_back(p.clone().requires_grad_(true));
+    ours.back().mutable_grad() = g.clone();
+    ref.back().mutable_grad() = g.clone();
+  }
+  torch::Tensor unused = torch::zeros({2}).requires_grad_(true);  // no gradient: ignored
+  ours.push_back(unused);
+  const double ref_norm = torch::nn::utils::clip_grad_norm_(ref, 1.5);
+  torch::Tensor norm = clip_gradient_norm(ours, 1.5);
+  ASSERT_NEAR(norm.item<double>(), ref_norm, 1e-5);
+  assert_true(ref_norm > 1.5);  // the case clips
+  for (size_t i = 0; i < ref.size(); ++i) assert_true(torch::allclose(ours[i].grad(), ref[i].grad(), 1e-6, 1e-7));
+  double clipped = 0;
+  for (size_t i = 0; i < ref.size(); ++i) clipped += ours[i].grad().pow(2).sum().item<double>();
+  ASSERT_NEAR(std::sqrt(clipped), 1.5, 1e-4);
+  // Under the limit nothing changes.
+  torch::Tensor before = ours[0].grad().clone();
+  clip_gradient_norm(ours, 100.0);
+  assert_true(torch::equal(ours[0].grad(), before));
+  assert_false(clip_gradient_norm({unused}, 1.0).defined());
+  ASSERT_THROWS_STATUS(clip_gradient_norm(ours, 0.0), Status::InvalidArgument);
 }
 
 static void crop_grid_identity_reproduces_image(void**) {
@@ -116,7 +182,8 @@ int main() {
       cmocka_unit_test(sgd_momentum_and_weight_decay_match_formula), cmocka_unit_test(sgd_nesterov_uses_lookahead),
       cmocka_unit_test(sgd_state_round_trips),             cmocka_unit_test(crop_grid_identity_reproduces_image),
       cmocka_unit_test(crop_grid_flip_and_offset),         cmocka_unit_test(weak_augment_marks_padding_ignore),
-      cmocka_unit_test(confusion_metrics_match_hand_count),
+      cmocka_unit_test(confusion_metrics_match_hand_count), cmocka_unit_test(sgd_matches_torch_optim_sgd_over_groups),
+      cmocka_unit_test(gradient_clipping_matches_libtorch),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
