@@ -113,6 +113,8 @@ const KeySpec kKeys[] = {
      "address."},
     {"dist.timeout", T::Double, "300", 1, 86400, "", "Seconds to wait for the other ranks (rendezvous, each collective)."},
     {"dist.bucket_mb", T::Double, "25", 0.01, 4096, "", "Gradients are averaged in flat buckets of at most this many MiB."},
+    {"dist.overlap_backward", T::Bool, "true", 0, 0, "",
+     "Start each gradient bucket's all-reduce during the backward pass, as soon as the bucket is full (false: all after it)."},
     {"teacher.momentum", T::Double, "0.99", 0, 1, "", "EMA teacher: decay cap m in min(1 - 1/(t+1), m)."},
     {"teacher.bn", T::String, "copy", 0, 0, "copy|own",
      "EMA teacher BatchNorm statistics: copy the student's at every update, or keep its own (refreshed in train mode)."},

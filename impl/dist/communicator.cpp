@@ -1,5 +1,6 @@
 #include "dist/communicator.h"
 
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #ifdef S4SEG_WITH_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
@@ -21,6 +22,11 @@ std::chrono::milliseconds millis(double seconds) {
 }
 
 bool is_loopback(const std::string& host) { return host == "localhost" || host.rfind("127.", 0) == 0; }
+
+// The gradient channel's process group rendezvous under its own key prefix in the same store.
+c10::intrusive_ptr<c10d::Store> gradient_store(const c10::intrusive_ptr<c10d::Store>& store) {
+  return c10::make_intrusive<c10d::PrefixStore>("gradients/", store);
+}
 
 }  // namespace
 
@@ -49,16 +55,23 @@ DistOptions DistOptions::from_config(const Config& c) {
   return o;
 }
 
-// One concrete process group behind three operations; the c10d class hierarchy differs between
-// LibTorch 1.13 (ProcessGroup) and 2.x (Backend), the member functions used here do not.
+// Two concrete process groups of one kind (the second for gradient sums) behind four operations;
+// the c10d class hierarchy differs between LibTorch 1.13 (ProcessGroup) and 2.x (Backend), the
+// member functions used here do not.
 struct Communicator::Impl {
   c10::intrusive_ptr<c10d::Store> store;
   std::function<void(std::vector<torch::Tensor>&)> all_reduce;
   std::function<void(std::vector<torch::Tensor>&, int)> broadcast;
   std::function<void()> barrier;
+  std::function<std::function<void()>(const torch::Tensor&)> start_gradient_sum;  // returns the wait
 
   template <typename Group>
-  void bind(c10::intrusive_ptr<Group> g) {
+  void bind(c10::intrusive_ptr<Group> g, c10::intrusive_ptr<Group> gradients) {
+    start_gradient_sum = [gradients](const torch::Tensor& t) {
+      std::vector<at::Tensor> one{t};
+      c10::intrusive_ptr<c10d::Work> work = gradients->allreduce(one);
+      return std::function<void()>([work] { work->wait(); });
+    };
     all_reduce = [g](std::vector<torch::Tensor>& ts) {
       std::vector<c10::intrusive_ptr<c10d::Work>> pending;
       pending.reserve(ts.size());
@@ -134,14 +147,16 @@ std::unique_ptr<Communicator> Communicator::connect(const DistOptions& o, c10::D
         go->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
       else
         go->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
-      impl->bind(c10::make_intrusive<c10d::ProcessGroupGloo>(impl->store, o.rank, o.world, go));
+      impl->bind(c10::make_intrusive<c10d::ProcessGroupGloo>(impl->store, o.rank, o.world, go),
+                 c10::make_intrusive<c10d::ProcessGroupGloo>(gradient_store(impl->store), o.rank, o.world, go));
     }
 #endif
 #ifdef S4SEG_WITH_NCCL
     if (backend == "nccl") {
       auto no = c10d::ProcessGroupNCCL::Options::create();
       no->timeout = millis(o.timeout_seconds);
-      impl->bind(c10::make_intrusive<c10d::ProcessGroupNCCL>(impl->store, o.rank, o.world, no));
+      impl->bind(c10::make_intrusive<c10d::ProcessGroupNCCL>(impl->store, o.rank, o.world, no),
+                 c10::make_intrusive<c10d::ProcessGroupNCCL>(gradient_store(impl->store), o.rank, o.world, no));
     }
 #endif
   });
@@ -162,6 +177,18 @@ void Communicator::broadcast(std::vector<torch::Tensor>& tensors, int root) {
 
 void Communicator::barrier() {
   guarded(rank_, "barrier", [&] { impl_->barrier(); });
+}
+
+Communicator::PendingSum Communicator::start_gradient_sum(const torch::Tensor& tensor) {
+  PendingSum pending;
+  pending.rank_ = rank_;
+  guarded(rank_, "gradient all-reduce", [&] { pending.wait_ = impl_->start_gradient_sum(tensor); });
+  return pending;
+}
+
+void Communicator::PendingSum::wait() {
+  if (!wait_) return;
+  guarded(rank_, "gradient all-reduce", [&] { wait_(); });
 }
 
 }  // namespace s4seg

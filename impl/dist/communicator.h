@@ -4,6 +4,7 @@
 // connection) is rethrown as Error(Io) naming this rank.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,6 +44,24 @@ class Communicator {
   // In place: each tensor becomes rank `root`'s.
   void broadcast(std::vector<torch::Tensor>& tensors, int root);
   void barrier();
+
+  // A sum started by start_gradient_sum; wait() blocks until it is done and throws Error(Io) if
+  // it failed. Waiting twice is allowed.
+  class PendingSum {
+   public:
+    void wait();
+
+   private:
+    friend class Communicator;
+    std::function<void()> wait_;
+    int rank_ = 0;
+  };
+  // Starts an in-place sum of `tensor` over the ranks and returns at once. These sums travel on a
+  // channel of their own (a second process group), so they may be started from inside the
+  // backward pass (which also runs SyncBatchNorm's collectives) without the two sequences
+  // interleaving differently on different ranks. Every rank must start the same sums in the same
+  // order. Callable from the autograd engine's thread while the owning thread waits in backward().
+  PendingSum start_gradient_sum(const torch::Tensor& tensor);
 
  private:
   struct Impl;

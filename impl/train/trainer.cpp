@@ -10,6 +10,7 @@
 #include "core/device.h"
 #include "core/error.h"
 #include "core/torch_compat.h"
+#include "dist/gradient_reducer.h"
 #include "dist/replica_sync.h"
 #include "io/container.h"
 #include "models/tensor_codec.h"
@@ -122,9 +123,10 @@ void Trainer::join_job(const DistOptions& dist) {
                                       "differ)" + (root.item<int64_t>() != digest ? std::string(", this one among them") : ""));
   // Same starting point everywhere, whatever each rank's initialisation drew.
   broadcast_tensors(*comm_, method_->replicated_state(), 0);
-  synced_params_ = trained_params_;
-  for (const auto& p : method_->self_optimized_parameters()) synced_params_.push_back(p);
-  bucket_bytes_ = static_cast<int64_t>(config_.get_double("dist.bucket_mb") * 1024.0 * 1024.0);
+  std::vector<torch::Tensor> synced = trained_params_;
+  for (const auto& p : method_->self_optimized_parameters()) synced.push_back(p);
+  reducer_ = std::make_unique<GradientReducer>(*comm_, synced, static_cast<int64_t>(config_.get_double("dist.bucket_mb") * 1024.0 * 1024.0),
+                                               config_.get_bool("dist.overlap_backward"));
   rank_group_ = {[this](std::vector<torch::Tensor>& t) { comm_->all_reduce_sum(t); }, comm_->rank(), comm_->world()};
   method_->set_ranks(&rank_group_);
 }
@@ -200,6 +202,7 @@ void Trainer::run_iteration(Window& w) {
       for (auto& kv : out.losses) add_to(total, kv.second.to(torch::kFloat));
     }
     // Each micro-batch's graph is freed by its backward: that is where the memory saving comes from.
+    if (reducer_ && m == accumulation_ - 1) reducer_->arm();  // gradient all-reduces start from this backward
     (accumulation_ > 1 ? total * micro_weight : total).backward();
     add_to(sums.total, total.detach() * micro_weight);
     for (auto& kv : out.losses) add_to(sums.loss[kv.first], kv.second.detach().to(torch::kFloat) * micro_weight);
@@ -209,6 +212,7 @@ void Trainer::run_iteration(Window& w) {
       ++dst.second;
     }
   }
+  if (reducer_) reducer_->finish();  // a NaN below leaves the averaged gradients unused
   // One device-to-host copy for the loss and every report scalar. In a data-parallel job the loss
   // and the cancel requests are summed over the ranks first, so that every rank takes the same
   // decision below; the other figures are this rank's.
@@ -234,7 +238,6 @@ void Trainer::run_iteration(Window& w) {
   if (comm_ && v[1] > 0)
     fail(Status::Cancelled, "training cancelled at iteration " + std::to_string(iteration_) + " (requested on " +
                                 std::to_string(static_cast<int>(v[1])) + " rank(s)); the update was not applied");
-  if (comm_) average_gradients(*comm_, synced_params_, bucket_bytes_);
   if (grad_clip_ > 0) clip_gradient_norm(trained_params_, grad_clip_);
   optimizer_->step(lr);
   method_->after_step(iteration_);

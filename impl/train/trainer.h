@@ -14,6 +14,7 @@
 #include "data/batch_loader.h"
 #include "data/dataset.h"
 #include "dist/communicator.h"
+#include "dist/gradient_reducer.h"
 #include "models/batch_norm.h"
 #include "methods/method.h"
 #include "models/model.h"
@@ -83,8 +84,7 @@ class Trainer {
   double grad_clip_ = 0;
   int64_t accumulation_ = 1;                     // micro-batches per iteration (train.grad_accumulation)
   std::unique_ptr<Communicator> comm_;           // null unless dist.world_size > 1
-  std::vector<torch::Tensor> synced_params_;     // gradients averaged over the ranks
-  int64_t bucket_bytes_ = 0;
+  std::unique_ptr<GradientReducer> reducer_;     // averages the gradients over the ranks
   bool sync_batchnorm_ = false;                  // train.batchnorm = sync
   RankGroup rank_group_;                         // the job as SyncBatchNorm2d and the method see it
   std::unique_ptr<BatchLoader> loader_;

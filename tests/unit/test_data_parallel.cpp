@@ -181,6 +181,25 @@ static void two_gloo_ranks_equal_one_process_with_the_doubled_batch(void**) {
   assert_true(vs_doubled < 2e-5);
   assert_true(vs_half > 1e-3);  // the comparison can tell batches apart
   assert_true(moved > 1e-2);    // training did move the weights
+
+  // In 10 KB buckets (about 20 here), most sums start from inside the backward pass
+  // (dist.overlap_backward, the default). They agree bit for bit with sums started after it, and
+  // with the single default bucket.
+  const std::string small = frozen + "dist.bucket_mb = 0.01\n";
+  std::vector<int> during = run_ranks("supervised", 2, small, dir + "during");
+  std::vector<int> after = run_ranks("supervised", 2, small + "dist.overlap_backward = false\n", dir + "after");
+  assert_true(during[0] == 0 && during[1] == 0 && after[0] == 0 && after[1] == 0);
+  assert_same_state(r0, checkpoint(dir + "during0.ckpt"));
+  assert_same_state(r0, checkpoint(dir + "after0.ckpt"));
+
+  // With two micro-batches per rank, the hooks add the first micro-batch's gradients to the
+  // second's before the sum starts: still the step of one process with batch 4.
+  std::vector<int> micro = run_ranks("supervised", 2, frozen + "train.grad_accumulation = 2\n", dir + "micro");
+  assert_int_equal(micro[0], 0);
+  assert_int_equal(micro[1], 0);
+  const double micro_vs_doubled = max_weight_difference(checkpoint(dir + "micro0.ckpt"), single4);
+  std::fprintf(stderr, "2 ranks x 2 micro-batches of 1 vs one process with batch 4: %.3g\n", micro_vs_doubled);
+  assert_true(micro_vs_doubled < 2e-5);
 }
 
 // SyncBatchNorm: two ranks of batch 2 normalise over all 4 images, so they take the step of one
