@@ -33,6 +33,9 @@ class GradientReducer {
 
   // The next backward pass completes this iteration's gradients: its hooks fill the buckets.
   void arm();
+  // Hooks do nothing until the next arm() (an iteration that failed before finish() leaves
+  // nothing behind for the next one).
+  void disarm() { reset(); }
   // Every rank, after the iteration's last backward pass: completes the sums (starting those
   // not started) and writes the means into the gradients. Throws Error(Io) if a peer failed.
   void finish();

@@ -176,6 +176,7 @@ void Trainer::run_iteration(Window& w) {
   std::mt19937_64 rng(mix_seed(seed_, iteration_, 1 + rank_stream));
   torch::manual_seed(mix_seed(seed_, iteration_, 2 + rank_stream));  // dropout, strong augmentation, mixing
   optimizer_->zero_grad();
+  if (reducer_) reducer_->disarm();
   // train.batchnorm = sync: BatchNorm statistics (and their gradients) summed over the ranks.
   BatchNormSyncScope sync_bn(comm_ && sync_batchnorm_ ? &rank_group_ : nullptr);
   StepSums sums;
