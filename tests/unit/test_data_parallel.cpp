@@ -17,6 +17,8 @@
 
 #include "core/config.h"
 #include "core/error.h"
+#include "dist/communicator.h"
+#include "dist/gradient_reducer.h"
 #include "data/dataset.h"
 #include "infer/predictor.h"
 #include "io/container.h"
@@ -123,6 +125,41 @@ int worker(char** argv) {
     return 10 + static_cast<int>(e.status());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "worker: %s\n", e.what());
+    return 99;
+  }
+}
+
+// Reducer mode (argv: --reducer-worker RANK MASTER OUT): each rank runs two micro-batches over
+// four parameters, the second armed, with 16-byte buckets (one parameter each), and saves the
+// averaged gradients. Rank 1 never uses `used_by_rank0`, the first bucket: rank 0 starts it from
+// the backward pass, rank 1 from finish().
+int reducer_worker(char** argv) {
+  try {
+    const int rank = std::atoi(argv[2]);
+    Config c;
+    c.parse("dist.world_size = 2\ndist.timeout = 20\n");
+    c.set_int("dist.rank", rank);
+    c.set_string("dist.master", argv[3]);
+    std::unique_ptr<Communicator> comm = Communicator::connect(DistOptions::from_config(c), torch::kCPU);
+    auto param = [](std::vector<int64_t> shape) { return torch::ones(shape).requires_grad_(true); };
+    torch::Tensor a = param({3}), b = param({2, 2}), used_by_rank0 = param({4}), unused = param({2});
+    GradientReducer reducer(*comm, {unused, a, b, used_by_rank0}, 16, /*overlap=*/true);
+    const double r = rank;
+    (a.sum() * (r + 1)).backward();  // first micro-batch: a gets r + 1
+    reducer.arm();
+    torch::Tensor loss = a.sum() * (r + 1) + (b * (r + 2)).sum();
+    if (rank == 0) loss = loss + (used_by_rank0 * 3).sum();
+    loss.backward();
+    reducer.finish();
+    Records out;
+    out["a"] = encode_tensor(a.grad());
+    out["b"] = encode_tensor(b.grad());
+    if (used_by_rank0.grad().defined()) out["used_by_rank0"] = encode_tensor(used_by_rank0.grad());
+    if (unused.grad().defined()) out["unused"] = encode_tensor(unused.grad());
+    write_container(argv[4], ContainerKind::Checkpoint, pack_records(out));
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "reducer worker: %s\n", e.what());
     return 99;
   }
 }
@@ -247,6 +284,38 @@ static void sync_batch_norm_with_one_rank_is_batch_norm(void**) {
   for (size_t i = 0; i < mine.size(); ++i) ASSERT_NEAR((mine[i] - torchs[i]).abs().max().item<double>(), 0, 1e-4);
 }
 
+// The averaging rules, with sums started from the backward pass: each gradient becomes its mean
+// over the ranks (earlier micro-batches included), one that only rank 0 produced counts as zero
+// on rank 1, and one that no rank produced stays undefined.
+static void gradient_reducer_averages_with_the_missing_as_zero(void**) {
+  const std::string master = "127.0.0.1:" + std::to_string(free_port());
+  const std::string out = tmp_dir() + "/s4seg_reducer_";
+  std::vector<pid_t> pids;
+  for (int r = 0; r < 2; ++r) {
+    std::vector<std::string> args{"unit_test_data_parallel", "--reducer-worker", std::to_string(r), master,
+                                  out + std::to_string(r) + ".rec"};
+    std::vector<char*> argv;
+    for (auto& x : args) argv.push_back(x.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    assert_int_equal(posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, argv.data(), environ), 0);
+    pids.push_back(pid);
+  }
+  for (pid_t pid : pids) {
+    int st = 0;
+    waitpid(pid, &st, 0);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  }
+  for (int r = 0; r < 2; ++r) {
+    Records got = checkpoint(out + std::to_string(r) + ".rec");
+    // a: rank 0 has 1 + 1, rank 1 has 2 + 2; b: 2 and 3; used_by_rank0: 3 and nothing.
+    assert_true(torch::equal(decode_tensor(got.at("a"), "a"), torch::full({3}, 3.0)));
+    assert_true(torch::equal(decode_tensor(got.at("b"), "b"), torch::full({2, 2}, 2.5)));
+    assert_true(torch::equal(decode_tensor(got.at("used_by_rank0"), "c"), torch::full({4}, 1.5)));
+    assert_int_equal(got.count("unused"), 0);
+  }
+}
+
 // Teacher, prototype banks (pcr), discriminators and their Adam state (rrn) stay identical too.
 static void semi_supervised_ranks_keep_identical_state(void**) {
   for (const std::string method : {"fixmatch", "pcr", "rrn"}) {
@@ -363,12 +432,14 @@ static void frozen_batchnorm_keeps_running_statistics(void**) {
 
 int main(int argc, char** argv) {
   if (argc == 6 && std::strcmp(argv[1], "--worker") == 0) return worker(argv);
+  if (argc == 5 && std::strcmp(argv[1], "--reducer-worker") == 0) return reducer_worker(argv);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(two_gloo_ranks_equal_one_process_with_the_doubled_batch),
       cmocka_unit_test(activation_checkpointing_trains_the_same_weights),
       cmocka_unit_test(cpu_bf16_trains_and_predicts_close_to_float32),
       cmocka_unit_test(sync_batchnorm_ranks_equal_one_process_with_the_doubled_batch),
       cmocka_unit_test(sync_batch_norm_with_one_rank_is_batch_norm),
+      cmocka_unit_test(gradient_reducer_averages_with_the_missing_as_zero),
       cmocka_unit_test(semi_supervised_ranks_keep_identical_state),
       cmocka_unit_test(ranks_with_different_configs_are_refused),
       cmocka_unit_test(a_missing_rank_times_out_with_an_io_error),
