@@ -87,17 +87,13 @@ int free_port() {
   return port;
 }
 
-// Starts ranks 0..world-1 of `method` with per-rank batch `batch` (`extra`: config lines for every
-// rank; `rank1_extra`: more lines for rank 1 only); returns each one's exit status.
-std::vector<int> run_ranks(const std::string& method, int64_t batch, const std::string& extra, const std::string& out_prefix,
-                           int world = 2, const std::string& rank1_extra = "") {
-  const std::string master = "127.0.0.1:" + std::to_string(free_port());
+// Starts one copy of this test binary per argument list (argv[0] is added) and returns each one's
+// exit status (100 + the signal if one killed it).
+std::vector<int> run_copies(const std::vector<std::vector<std::string>>& arg_lists) {
   std::vector<pid_t> pids;
-  for (int r = 0; r < world; ++r) {
-    const std::string lines = extra + "dist.world_size = " + std::to_string(world) + "\ndist.rank = " + std::to_string(r) +
-                              "\ndist.master = " + master + "\ndist.timeout = 20\n" + (r == 1 ? rank1_extra : "");
-    std::vector<std::string> args{"unit_test_data_parallel", "--worker", method, std::to_string(batch), lines,
-                                  out_prefix + std::to_string(r) + ".ckpt"};
+  for (const auto& list : arg_lists) {
+    std::vector<std::string> args{"unit_test_data_parallel"};
+    args.insert(args.end(), list.begin(), list.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -112,6 +108,20 @@ std::vector<int> run_ranks(const std::string& method, int64_t batch, const std::
     codes.push_back(WIFEXITED(st) ? WEXITSTATUS(st) : 100 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0));
   }
   return codes;
+}
+
+// Starts ranks 0..world-1 of `method` with per-rank batch `batch` (`extra`: config lines for every
+// rank; `rank1_extra`: more lines for rank 1 only); returns each one's exit status.
+std::vector<int> run_ranks(const std::string& method, int64_t batch, const std::string& extra, const std::string& out_prefix,
+                           int world = 2, const std::string& rank1_extra = "") {
+  const std::string master = "127.0.0.1:" + std::to_string(free_port());
+  std::vector<std::vector<std::string>> ranks;
+  for (int r = 0; r < world; ++r) {
+    const std::string lines = extra + "dist.world_size = " + std::to_string(world) + "\ndist.rank = " + std::to_string(r) +
+                              "\ndist.master = " + master + "\ndist.timeout = 20\n" + (r == 1 ? rank1_extra : "");
+    ranks.push_back({"--worker", method, std::to_string(batch), lines, out_prefix + std::to_string(r) + ".ckpt"});
+  }
+  return run_copies(ranks);
 }
 
 // Worker mode: exit status 0, or the s4seg status + 10, or 99 for anything else.
@@ -290,22 +300,8 @@ static void sync_batch_norm_with_one_rank_is_batch_norm(void**) {
 static void gradient_reducer_averages_with_the_missing_as_zero(void**) {
   const std::string master = "127.0.0.1:" + std::to_string(free_port());
   const std::string out = tmp_dir() + "/s4seg_reducer_";
-  std::vector<pid_t> pids;
-  for (int r = 0; r < 2; ++r) {
-    std::vector<std::string> args{"unit_test_data_parallel", "--reducer-worker", std::to_string(r), master,
-                                  out + std::to_string(r) + ".rec"};
-    std::vector<char*> argv;
-    for (auto& x : args) argv.push_back(x.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    assert_int_equal(posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, argv.data(), environ), 0);
-    pids.push_back(pid);
-  }
-  for (pid_t pid : pids) {
-    int st = 0;
-    waitpid(pid, &st, 0);
-    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-  }
+  std::vector<int> codes = run_copies({{"--reducer-worker", "0", master, out + "0.rec"}, {"--reducer-worker", "1", master, out + "1.rec"}});
+  assert_true(codes[0] == 0 && codes[1] == 0);
   for (int r = 0; r < 2; ++r) {
     Records got = checkpoint(out + std::to_string(r) + ".rec");
     // a: rank 0 has 1 + 1, rank 1 has 2 + 2; b: 2 and 3; used_by_rank0: 3 and nothing.
