@@ -30,6 +30,7 @@ struct StepInputs {
   int64_t iteration = 0;
   int64_t total_iterations = 1;
   int64_t labeled_epoch = 0;  // passes over the labeled set so far: iteration · batch / labeled size
+  int64_t micro_batch = 0;    // which of the iteration's micro-batches this is (train.grad_accumulation)
 };
 
 struct StepOutputs {

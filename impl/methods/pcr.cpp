@@ -114,7 +114,9 @@ class Pcr : public MeanTeacherMethod {
       o.metrics["prototype/accuracy"] = torch::stack({((sc.logits.argmax(1) == targets) & valid).sum().to(torch::kFloat),
                                                       valid.sum().to(torch::kFloat)});
       // The bank moves after the optimizer step (after_step), with the features of every
-      // micro-batch of this iteration (together they are the batch).
+      // micro-batch of this iteration (together they are the batch); nothing of an iteration that
+      // failed before its update is kept.
+      if (in.micro_batch == 0) pending_ = {};
       pending_.add({feats.detach(), targets, sc.match, cond});
     }
     return o;

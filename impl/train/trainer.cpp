@@ -195,6 +195,7 @@ void Trainer::run_iteration(Window& w) {
     in.iteration = iteration_;
     in.total_iterations = total_;
     in.labeled_epoch = iteration_ * batch_ / static_cast<int64_t>(labeled_->masked_count());
+    in.micro_batch = m;
     torch::Tensor total;
     StepOutputs out;
     {
