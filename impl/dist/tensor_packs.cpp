@@ -35,12 +35,11 @@ std::vector<TensorPack> make_packs(const std::vector<torch::Tensor>& tensors, in
 void pack_members(TensorPack& p) {
   const torch::TensorOptions o = p.members.front().options();
   p.flat = torch::empty({p.numel}, o.dtype() == torch::kBool ? o.dtype(torch::kByte) : o);
-  for (size_t i = 0; i < p.members.size(); ++i) p.flat.narrow(0, p.offsets[i], p.members[i].numel()).copy_(p.members[i].reshape({-1}));
+  for (size_t i = 0; i < p.members.size(); ++i) p.slot(i).copy_(p.members[i]);
 }
 
 void unpack_members(TensorPack& p) {
-  for (size_t i = 0; i < p.members.size(); ++i)
-    p.members[i].copy_(p.flat.narrow(0, p.offsets[i], p.members[i].numel()).view(p.members[i].sizes()));
+  for (size_t i = 0; i < p.members.size(); ++i) p.members[i].copy_(p.slot(i));
 }
 
 }  // namespace s4seg
