@@ -452,13 +452,17 @@ struct s4b_labeler {};
   char* backbone_report() {
     return s4b_open($self, "Model") ? s4b_read_string(s4b_backbone_report_reader, $self, NULL) : NULL;
   }
-  /* The encoder's weights as safetensors with torchvision names (atomic write). */
   /* FLOPs of one forward pass on a width x height image (convolutions and matrix products). */
   double flops(int32_t width, int32_t height) {
     double flops = 0;
     if (s4b_open($self, "Model")) s4b_check(s4seg_model_flops($self, width, height, &flops));
     return flops;
   }
+  /* CUDA-graph inference (model.cuda_graphs) on or off; no effect on a CPU model. */
+  void set_cuda_graphs(bool enabled) {
+    if (s4b_open($self, "Model")) s4b_check(s4seg_model_set_cuda_graphs($self, enabled ? 1 : 0));
+  }
+  /* The encoder's weights as safetensors with torchvision names (atomic write). */
   void save_backbone(const char* path) {
     if (s4b_open($self, "Model")) s4b_check(s4seg_model_save_backbone($self, path));
   }

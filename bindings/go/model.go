@@ -131,6 +131,13 @@ func (m *Model) Flops(width, height int) (float64, error) {
 	return flops, err
 }
 
+// SetCudaGraphs turns CUDA-graph inference (the model.cuda_graphs key) on or off: on a CUDA
+// device, predictions capture the forward once per input shape and replay it as one launch.
+// Off frees the captured graphs. No effect on a CPU model.
+func (m *Model) SetCudaGraphs(enabled bool) error {
+	return m.use(func(p s4segswig.SwigcptrModel) { p.SetCudaGraphs(enabled) })
+}
+
 // SaveBackbone writes the encoder's weights to path as a safetensors file with torchvision names,
 // which LoadBackbone reads; atomically.
 func (m *Model) SaveBackbone(path string) error {

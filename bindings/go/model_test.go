@@ -30,6 +30,19 @@ func TestFlopsAndDeviceMemory(t *testing.T) {
 	}
 }
 
+func TestCudaGraphsSwitchIsPartOfTheConfig(t *testing.T) {
+	model := newModel(t)
+	must(t, model.SetCudaGraphs(true))
+	config, err := model.Config()
+	must(t, err)
+	defer config.Close()
+	on, err := config.GetBool("model.cuda_graphs")
+	must(t, err)
+	if !on {
+		t.Error("model.cuda_graphs is false after SetCudaGraphs(true)")
+	}
+}
+
 func TestPredictIntoBuffer(t *testing.T) {
 	ds := newDataset(t, 4, 1)
 	model := trainedModel(t, ds)

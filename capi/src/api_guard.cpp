@@ -5,6 +5,8 @@
 #include <cstring>
 #include <exception>
 
+#include "core/text.h"
+
 namespace s4seg {
 
 static_assert(static_cast<int>(Status::InvalidArgument) == S4SEG_INVALID_ARGUMENT, "status values drifted");
@@ -21,8 +23,6 @@ static_assert(static_cast<int>(Status::BufferTooSmall) == S4SEG_BUFFER_TOO_SMALL
 
 namespace {
 thread_local std::string t_last_error;
-
-std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 }  // namespace
 
 s4seg_status set_error(s4seg_status status, const std::string& message) {

@@ -168,6 +168,15 @@ s4seg_status load_backbone(s4seg_model* model, const char* path, bool partial) {
 }
 }  // namespace
 
+s4seg_status s4seg_model_set_cuda_graphs(s4seg_model* model, int enabled) noexcept {
+  S4SEG_CHECK_ARG(model, "model must not be NULL");
+  S4SEG_API_BEGIN
+  std::lock_guard<std::recursive_mutex> lock(model->model->mutex);
+  model->model->config.set_bool("model.cuda_graphs", enabled != 0);
+  if (!enabled) model->model->inference_graphs.reset();  // their memory pools go back to the allocator
+  S4SEG_API_END
+}
+
 s4seg_status s4seg_model_load_backbone(s4seg_model* model, const char* path) noexcept {
   return load_backbone(model, path, false);
 }

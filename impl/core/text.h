@@ -10,6 +10,8 @@ std::string trim(const std::string& s);
 std::vector<std::string> split(const std::string& s, char sep);
 bool starts_with(const std::string& s, const std::string& prefix);
 bool ends_with(const std::string& s, const std::string& suffix);
+// Up to the first newline: the message of an exception whose later lines are a backtrace.
+std::string first_line(const std::string& s);
 
 struct TextLine {
   int number;        // 1-based

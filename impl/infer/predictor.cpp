@@ -5,6 +5,7 @@
 #include "augment/input.h"
 #include "core/error.h"
 #include "core/torch_compat.h"
+#include "infer/cuda_graphs.h"
 #include "models/conv.h"
 
 namespace s4seg {
@@ -25,13 +26,16 @@ torch::Tensor class_probabilities(Model& model, const std::vector<const Image*>&
   torch::Tensor x = normalize_images(torch::cat(batch, 0).to(torch::kFloat));
   if (model.channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast);
   if (inputs) *inputs = x;
-  torch::Tensor logits;
-  {
-    Bf16Autocast autocast(model.device.type(), amp);
-    logits = model.net->forward(x).logits;
-  }
-  logits = upsample_logits(logits.to(torch::kFloat), first.height, first.width);
-  return torch::softmax(logits, 1);
+  auto forward = [&model, amp, h = first.height, w = first.width](const torch::Tensor& images) {
+    torch::Tensor logits;
+    {
+      Bf16Autocast autocast(model.device.type(), amp);
+      logits = model.net->forward(images).logits;
+    }
+    return torch::softmax(upsample_logits(logits.to(torch::kFloat), h, w), 1);
+  };
+  if (model.device.is_cuda() && model.config.get_bool("model.cuda_graphs")) return run_as_cuda_graph(model, x, amp ? 1 : 0, forward);
+  return forward(x);
 }
 
 std::vector<Prediction> predict_images(Model& model, const std::vector<const Image*>& images, bool with_confidence) {

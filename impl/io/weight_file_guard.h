@@ -8,10 +8,9 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/text.h"
 
 namespace s4seg {
-
-inline std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
 template <typename Fn>
 auto guard_weight_io(const std::string& path, Fn fn) -> decltype(fn()) {

@@ -15,6 +15,8 @@
 
 namespace s4seg {
 
+class InferenceGraphs;
+
 struct Model {
   Config config;
   c10::Device device{c10::kCPU};
@@ -22,6 +24,8 @@ struct Model {
   bool channels_last = false;
   // What the latest encoder-weight load (model.pretrained or s4seg_model_load_backbone) did; not saved.
   std::string backbone_report;
+  // The inference forwards captured as CUDA graphs (model.cuda_graphs); created on first use.
+  std::shared_ptr<InferenceGraphs> inference_graphs;
   // Recursive: a progress callback runs inside a training step (which holds the lock) and may
   // predict, evaluate or save with the same model.
   std::recursive_mutex mutex;

@@ -22,7 +22,8 @@ static const char kUsage[] =
     "Times what a host would run, on built-in synthetic images held in memory (no decoding):\n"
     "training steps of each method in --cases (supervised, fixmatch, pcr, css, rrn, rc2l: B labeled\n"
     "and, except supervised, U unlabeled crops of S x S per step) and inference ('infer': batch-1\n"
-    "latency and batch-N throughput on S x S images). Each case runs --warmup steps, then --steps\n"
+    "latency and batch-N throughput on S x S images; on CUDA both again as infer/*_cuda_graph, with\n"
+    "model.cuda_graphs). Each case runs --warmup steps, then --steps\n"
     "timed ones; the library reads the loss every step, so the timed region ends on the device too.\n"
     "Prints one JSON line per case:\n"
     "  {\"impl\":\"s4seg\",\"case\":\"train/fixmatch\",\"device\":..,\"backbone\":..,\"crop\":..,\n"
@@ -187,8 +188,10 @@ static s4seg_status time_predict(s4seg_model* model, const s4seg_image_view* vie
   return st;
 }
 
-/* Batch-1 latency and batch-N throughput of one model (predict into caller buffers, as hosts do). */
-static s4seg_status bench_infer(const bench_options* o, bench_result* one, bench_result* many) {
+/* Batch-1 latency and batch-N throughput of one model (predict into caller buffers, as hosts do);
+ * on CUDA both again with CUDA-graph replay. r[0..1] are without graphs, r[2..3] with them;
+ * `*count` says how many were filled. */
+static s4seg_status bench_infer(const bench_options* o, bench_result r[4], int* count) {
   const size_t side = (size_t)o->crop, n = (size_t)o->infer_batch;
   s4seg_config* config = NULL;
   s4seg_model* model = NULL;
@@ -209,12 +212,21 @@ static s4seg_status bench_infer(const bench_options* o, bench_result* one, bench
     st = build_config(o, "supervised", 1, &config);
   }
   if (st == S4SEG_OK) st = s4seg_model_create(config, &model);
-  if (st == S4SEG_OK) st = model_figures(model, o, one);
+  if (st == S4SEG_OK) st = model_figures(model, o, &r[0]);
+  *count = 0;
+  if (st == S4SEG_OK) st = s4seg_model_set_cuda_graphs(model, 0); /* whatever --set said */
   if (st == S4SEG_OK) {
-    *many = *one;
-    st = time_predict(model, views, 1, o, labels, one);
+    r[1] = r[2] = r[3] = r[0];
+    st = time_predict(model, views, 1, o, labels, &r[0]);
   }
-  if (st == S4SEG_OK) st = time_predict(model, views, n, o, labels, many);
+  if (st == S4SEG_OK) st = time_predict(model, views, n, o, labels, &r[1]);
+  if (st == S4SEG_OK) *count = 2;
+  if (st == S4SEG_OK && strncmp(r[0].device, "cuda", 4) == 0) {
+    st = s4seg_model_set_cuda_graphs(model, 1);
+    if (st == S4SEG_OK) st = time_predict(model, views, 1, o, labels, &r[2]);
+    if (st == S4SEG_OK) st = time_predict(model, views, n, o, labels, &r[3]);
+    if (st == S4SEG_OK) *count = 4;
+  }
   s4seg_model_free(model);
   s4seg_config_free(config);
   free(labels);
@@ -224,18 +236,21 @@ static s4seg_status bench_infer(const bench_options* o, bench_result* one, bench
 }
 
 static int run_case(const bench_options* o, const char* name) {
-  bench_result r, r2;
+  static const char* const kInferNames[4] = {"infer/batch1", "infer/batchN", "infer/batch1_cuda_graph",
+                                              "infer/batchN_cuda_graph"};
+  bench_result r, infer[4];
   char label[64];
   s4seg_status st;
+  int i, count = 0;
   memset(&r, 0, sizeof r);
   if (strcmp(name, "infer") == 0) {
-    st = bench_infer(o, &r, &r2);
-    if (st != S4SEG_OK) return cli_fail(st);
-    r.name = "infer/batch1";
-    print_result(o, &r);
-    r2.name = "infer/batchN";
-    print_result(o, &r2);
-    return CLI_EXIT_OK;
+    memset(infer, 0, sizeof infer);
+    st = bench_infer(o, infer, &count);
+    for (i = 0; i < count; ++i) {
+      infer[i].name = kInferNames[i];
+      print_result(o, &infer[i]);
+    }
+    return st == S4SEG_OK ? CLI_EXIT_OK : cli_fail(st);
   }
   snprintf(label, sizeof label, "train/%s", name);
   r.name = label;

@@ -168,6 +168,78 @@ static void cuda_save_load_round_trip(void** state) {
   s4seg_model_free(on_cpu);
 }
 
+static void predict_pair(s4seg_model* model, void** state, uint8_t* labels, float* confidence) {
+  s4seg_image_view v[2];
+  v[0] = v[1] = s4t_view(fx(state)->rgb, PRED_W, PRED_H, 3);
+  S4T_OK(s4seg_model_predict_batch(model, v, 2, labels, 2 * PRED_PIXELS, confidence, 2 * PRED_PIXELS));
+}
+
+static int any_confidence_moved(const float* a, const float* b, size_t n, float by) {
+  size_t i;
+  for (i = 0; i < n; ++i)
+    if (fabsf(a[i] - b[i]) > by) return 1;
+  return 0;
+}
+
+/* CUDA-graph replay predicts what the eager forward predicts, for two input shapes in turn (each
+ * captured once, then replayed), and sees the weights that training changed after the capture. */
+static void cuda_graph_predictions_match_eager_ones(void** state) {
+  uint8_t le[2 * PRED_PIXELS], lg[2 * PRED_PIXELS], before[PRED_PIXELS];
+  float ce[2 * PRED_PIXELS], cg[2 * PRED_PIXELS], cbefore[PRED_PIXELS];
+  char path[S4T_PATH_MAX];
+  s4seg_model *eager, *graphs, *trained = NULL;
+  s4seg_config* config;
+  s4seg_dataset* ds = NULL;
+  s4seg_trainer* trainer = NULL;
+  s4seg_train_stats stats;
+  int round;
+  require_cuda(state);
+  eager = cuda_model();
+  graphs = cuda_model(); /* same seed: same weights */
+  S4T_OK(s4seg_model_set_cuda_graphs(graphs, 1));
+  for (round = 0; round < 2; ++round) {
+    predict(eager, state, le, ce);
+    predict(graphs, state, lg, cg);
+    assert_predictions_close(le, ce, lg, cg, kConfidenceTolerance, kMaxLabelMismatchFraction);
+    predict_pair(eager, state, le, ce);
+    predict_pair(graphs, state, lg, cg);
+    assert_predictions_close(le, ce, lg, cg, kConfidenceTolerance, kMaxLabelMismatchFraction);
+    assert_predictions_close(le + PRED_PIXELS, ce + PRED_PIXELS, lg + PRED_PIXELS, cg + PRED_PIXELS,
+                             kConfidenceTolerance, kMaxLabelMismatchFraction);
+  }
+  predict(graphs, state, before, cbefore);
+
+  config = s4t_tiny_config_on("cuda");
+  S4T_OK(s4seg_config_set_int(config, "train.iters", TRAIN_ITERS));
+  S4T_OK(s4seg_config_set_int(config, "train.batch_size", TRAIN_BATCH));
+  S4T_OK(s4seg_config_set_int(config, "train.crop_size", TRAIN_CROP));
+  S4T_OK(s4seg_dataset_create(&ds));
+  S4T_OK(s4seg_dataset_add_synthetic(ds, TRAIN_SAMPLES, TRAIN_SIDE, TRAIN_SIDE, NUM_CLASSES, kSeed));
+  S4T_OK(s4seg_trainer_create(graphs, ds, config, &trainer));
+  s4seg_train_stats_init(&stats);
+  S4T_OK(s4seg_trainer_step(trainer, TRAIN_ITERS, &stats));
+  s4seg_trainer_free(trainer);
+
+  /* The replay reads the trained weights: it agrees with an eager copy of them, not with before. */
+  s4t_path_join(path, sizeof path, fx(state)->dir, "trained_with_graphs.s4m");
+  S4T_OK(s4seg_model_save(graphs, path));
+  S4T_OK(s4seg_model_load(path, "cuda", &trained));
+  S4T_OK(s4seg_model_set_cuda_graphs(trained, 0));
+  predict(trained, state, le, ce);
+  predict(graphs, state, lg, cg);
+  assert_predictions_close(le, ce, lg, cg, kConfidenceTolerance, kMaxLabelMismatchFraction);
+  assert_true(any_confidence_moved(cbefore, cg, PRED_PIXELS, 10 * kConfidenceTolerance));
+
+  S4T_OK(s4seg_model_set_cuda_graphs(graphs, 0)); /* frees the graphs; eager again */
+  predict(graphs, state, lg, cg);
+  assert_predictions_close(le, ce, lg, cg, kConfidenceTolerance, kMaxLabelMismatchFraction);
+  s4seg_model_free(trained);
+  s4seg_model_free(graphs);
+  s4seg_model_free(eager);
+  s4seg_dataset_free(ds);
+  s4seg_config_free(config);
+}
+
 static void release_cached_memory_after_gpu_work(void** state) {
   require_cuda(state);
   S4T_OK(s4seg_release_cached_memory());
@@ -179,6 +251,7 @@ int main(void) {
       cmocka_unit_test(cuda_model_predicts_valid_labels),
       cmocka_unit_test(cuda_training_runs),
       cmocka_unit_test(cuda_save_load_round_trip),
+      cmocka_unit_test(cuda_graph_predictions_match_eager_ones),
       cmocka_unit_test(release_cached_memory_after_gpu_work),
   };
   int failures;

@@ -376,6 +376,47 @@ static void get_config_returns_the_build_config(void** state) {
   s4seg_config_free(again);
 }
 
+/* The CUDA-graph switch is a config setting of the model, saved with it; on a CPU model it leaves
+ * predictions exactly as they were. */
+static void cuda_graph_switch_is_recorded_and_leaves_cpu_predictions_alone(void** state) {
+  const char* path = temp_path(state, "graphs_on.s4m");
+  s4seg_image_view v = rgb_view(state);
+  s4seg_model* model = s4t_tiny_model();
+  s4seg_model* loaded = NULL;
+  s4seg_config* config = NULL;
+  int on = -1;
+  uint8_t *l1, *l2;
+  float *c1, *c2;
+  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_model_set_cuda_graphs(NULL, 1));
+  predict(model, &v, &l1, &c1);
+  S4T_OK(s4seg_model_set_cuda_graphs(model, 1));
+  predict(model, &v, &l2, &c2);
+  assert_memory_equal(l1, l2, PRED_PIXELS);
+  assert_memory_equal(c1, c2, PRED_PIXELS * sizeof(float));
+  S4T_OK(s4seg_model_get_config(model, &config));
+  S4T_OK(s4seg_config_get_bool(config, "model.cuda_graphs", &on));
+  assert_int_equal(on, 1);
+  s4seg_config_free(config);
+  S4T_OK(s4seg_model_save(model, path));
+  S4T_OK(s4seg_model_load(path, "cpu", &loaded));
+  S4T_OK(s4seg_model_get_config(loaded, &config));
+  on = -1;
+  S4T_OK(s4seg_config_get_bool(config, "model.cuda_graphs", &on));
+  assert_int_equal(on, 1);
+  s4seg_config_free(config);
+  S4T_OK(s4seg_model_set_cuda_graphs(loaded, 0));
+  S4T_OK(s4seg_model_get_config(loaded, &config));
+  S4T_OK(s4seg_config_get_bool(config, "model.cuda_graphs", &on));
+  assert_int_equal(on, 0);
+  s4seg_config_free(config);
+  s4seg_model_free(loaded);
+  s4seg_model_free(model);
+  free(l1);
+  free(l2);
+  free(c1);
+  free(c2);
+}
+
 static void save_load_round_trip_gives_identical_predictions(void** state) {
   const char* path = saved_model(state, "round_trip.s4m");
   s4seg_image_view v = rgb_view(state);
@@ -645,6 +686,7 @@ int main(void) {
       cmocka_unit_test(predict_batch_rejects_small_capacity_and_bad_images),
       cmocka_unit_test(device_reports_where_the_model_runs),
       cmocka_unit_test(get_config_returns_the_build_config),
+      cmocka_unit_test(cuda_graph_switch_is_recorded_and_leaves_cpu_predictions_alone),
       cmocka_unit_test(save_load_round_trip_gives_identical_predictions),
       cmocka_unit_test(load_with_null_device_means_auto),
       cmocka_unit_test(save_leaves_only_the_model_file),

@@ -379,6 +379,15 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_predict_batch(s4seg_model* mo
                                                                float* confidence,
                                                                size_t confidence_capacity) S4SEG_NOEXCEPT;
 
+/** Turns CUDA-graph inference (the model.cuda_graphs key) on (non-zero) or off for this model. On
+ *  a CUDA device, predict, predict_batch and evaluate then capture the forward once per input
+ *  shape (batch, height, width; the last 4 are kept, each with its own activation memory) and
+ *  replay it as one launch: lower latency for small batches; the first call of a shape pays the
+ *  capture. A failed capture → S4SEG_DEVICE with CUDA's reason. Off frees the captured graphs.
+ *  The setting is part of the model's config (s4seg_model_get_config, s4seg_model_save). No
+ *  effect on a CPU model. */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_set_cuda_graphs(s4seg_model* model, int enabled) S4SEG_NOEXCEPT;
+
 /** Evaluates the model on every masked sample of `dataset` (pixels labelled 255 are ignored).
  *  `*miou` = mean IoU over classes present in ground truth or prediction; `*pixel_accuracy` =
  *  correct / labelled pixels. When `class_iou` is not NULL it receives num_classes values
