@@ -102,11 +102,15 @@ def load(name):
     return rows
 
 runs = {"s4seg": load("s4seg.jsonl"), "ref-fp32": load("ref-fp32.jsonl"), "ref-bf16": load("ref-bf16.jsonl")}
-order = ["train/supervised", "train/fixmatch", "infer/batch1", "infer/batchN"]
+order = ["train/supervised", "train/fixmatch", "infer/batch1", "infer/batch1_cuda_graph", "infer/batchN",
+         "infer/batchN_cuda_graph"]
 cases = [c for c in order if any(c in r for r in runs.values())]
 cases += sorted({c for r in runs.values() for c in r} - set(cases))
 
 def num(run, case, key):
+    # s4seg's CUDA-graph inference rows (on CUDA only) compare with the reference's plain ones.
+    if run != "s4seg" and case.endswith("_cuda_graph"):
+        case = case[: -len("_cuda_graph")]
     r = runs[run].get(case)
     return None if r is None or r.get(key) is None else float(r[key])
 

@@ -35,9 +35,10 @@ const KeySpec kKeys[] = {
     {"model.branches", T::Int, "0", 0, 2, "0|1|2",
      "Co-trained branches (backbone + decoder each); predictions average them. 0 = auto: 2 for rrn, else 1."},
     {"model.cuda_graphs", T::Bool, "false", 0, 1, "",
-     "Inference on CUDA captures the forward as a CUDA graph for each input shape (batch, height, width; the last "
-     "4 are kept, each with its own activation memory) and replays it: one launch instead of one per kernel, for "
-     "lower small-batch latency. The first prediction of a shape pays the capture. No effect on CPU."},
+     "Inference on CUDA replays the forward as a CUDA graph per input shape (batch, height, width): one launch "
+     "instead of one per kernel, for lower small-batch latency. A shape's first prediction runs eagerly, its second "
+     "captures the graph; the 4 most recently used graphs are kept, each with its own activation memory. No "
+     "effect on CPU."},
     {"model.discriminator", T::String, "auto", 0, 0, "auto|none|patch|image",
      "Discriminators (one per branch, saved with the model): patch (a score per 16x16 region, RRN's paper), image (one score "
      "per image, RRN's code), none; auto = patch for rrn, else none."},

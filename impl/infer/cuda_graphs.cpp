@@ -79,7 +79,7 @@ void capture(CapturedForward& c, const torch::Tensor& x, const CapturedFn& forwa
     AutocastCacheOff no_cast_cache;
     // Outside the capture: cuDNN picks its algorithms for these shapes and the allocator grows,
     // neither of which may happen while capturing.
-    for (int i = 0; i < 3; ++i) forward(c.input);
+    for (int i = 0; i < 2; ++i) forward(c.input);
     auto graph = std::make_unique<at::cuda::CUDAGraph>();
     try {
 #if S4SEG_TORCH_AT_LEAST(2, 0)
@@ -124,26 +124,39 @@ torch::Tensor run_as_cuda_graph(Model& model, const torch::Tensor& x, int varian
   auto it = entries.begin();
   while (it != entries.end() && !it->matches(x, variant)) ++it;
   if (it == entries.end()) {
-    if (entries.size() >= kMaxCapturedShapes) entries.pop_back();  // frees that graph's memory pool
+    // First sight of this shape: remember it and run eagerly. A shape seen once (evaluation on
+    // images of many sizes) then costs no capture.
     CapturedForward c;
     c.sizes = x.sizes().vec();
     c.strides = x.strides().vec();
     c.dtype = x.scalar_type();
     c.variant = variant;
-    capture(c, x, forward);
     entries.push_front(std::move(c));
-    it = entries.begin();
-  } else {
-    entries.splice(entries.begin(), entries, it);
-    it = entries.begin();
+    if (entries.size() > kMaxTrackedShapes) entries.pop_back();
+    return forward(x);
   }
-  if (!it->failure.empty())
-    fail(Status::Device, "CUDA graph capture of the inference forward failed for input " + shape_text(it->sizes) +
-                             " (model.cuda_graphs = false, or s4seg_model_set_cuda_graphs(model, 0), predicts without graphs): " + it->failure);
+  entries.splice(entries.begin(), entries, it);
+  CapturedForward& c = entries.front();
+  if (!c.graph && c.failure.empty()) {
+    // Second sight: capture, after releasing the least recently used graph beyond the limit.
+    size_t captured = 0;
+    for (const CapturedForward& e : entries) captured += e.graph ? 1 : 0;
+    for (auto e = entries.rbegin(); captured >= kMaxCapturedShapes && e != entries.rend(); ++e)
+      if (e->graph) {
+        e->graph.reset();  // its memory pool goes back to the allocator
+        e->input = e->output = torch::Tensor();
+        --captured;
+      }
+    capture(c, x, forward);
+  }
+  if (!c.failure.empty())
+    fail(Status::Device, "CUDA graph capture of the inference forward failed for input " + shape_text(c.sizes) +
+                             " (model.cuda_graphs = false, or s4seg_model_set_cuda_graphs(model, 0), predicts without graphs): " +
+                             c.failure);
   c10::cuda::CUDAGuard on_device(x.device());
-  it->input.copy_(x);
-  it->graph->replay();
-  return it->output.clone();  // the next replay overwrites the graph's output
+  c.input.copy_(x);
+  c.graph->replay();
+  return c.output.clone();  // the next replay overwrites the graph's output
 }
 
 #else

@@ -181,8 +181,9 @@ static int any_confidence_moved(const float* a, const float* b, size_t n, float 
   return 0;
 }
 
-/* CUDA-graph replay predicts what the eager forward predicts, for two input shapes in turn (each
- * captured once, then replayed), and sees the weights that training changed after the capture. */
+/* CUDA-graph replay predicts what the eager forward predicts, for two input shapes in turn (round
+ * 0 runs eagerly, round 1 captures, round 2 replays), and sees the weights that training changed
+ * after the capture. */
 static void cuda_graph_predictions_match_eager_ones(void** state) {
   uint8_t le[2 * PRED_PIXELS], lg[2 * PRED_PIXELS], before[PRED_PIXELS];
   float ce[2 * PRED_PIXELS], cg[2 * PRED_PIXELS], cbefore[PRED_PIXELS];
@@ -197,7 +198,7 @@ static void cuda_graph_predictions_match_eager_ones(void** state) {
   eager = cuda_model();
   graphs = cuda_model(); /* same seed: same weights */
   S4T_OK(s4seg_model_set_cuda_graphs(graphs, 1));
-  for (round = 0; round < 2; ++round) {
+  for (round = 0; round < 3; ++round) {
     predict(eager, state, le, ce);
     predict(graphs, state, lg, cg);
     assert_predictions_close(le, ce, lg, cg, kConfidenceTolerance, kMaxLabelMismatchFraction);

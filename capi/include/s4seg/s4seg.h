@@ -380,10 +380,11 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_predict_batch(s4seg_model* mo
                                                                size_t confidence_capacity) S4SEG_NOEXCEPT;
 
 /** Turns CUDA-graph inference (the model.cuda_graphs key) on (non-zero) or off for this model. On
- *  a CUDA device, predict, predict_batch and evaluate then capture the forward once per input
- *  shape (batch, height, width; the last 4 are kept, each with its own activation memory) and
- *  replay it as one launch: lower latency for small batches; the first call of a shape pays the
- *  capture. A failed capture → S4SEG_DEVICE with CUDA's reason. Off frees the captured graphs.
+ *  a CUDA device, predict, predict_batch and evaluate then replay the forward as one CUDA graph
+ *  per input shape (batch, height, width): lower latency for small batches. A shape's first call
+ *  runs eagerly, its second captures the graph; the 4 most recently used graphs are kept, each
+ *  with its own activation memory. A failed capture → S4SEG_DEVICE with CUDA's reason, for that
+ *  shape until the graphs are switched off. Off frees the captured graphs.
  *  The setting is part of the model's config (s4seg_model_get_config, s4seg_model_save). No
  *  effect on a CPU model. */
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_set_cuda_graphs(s4seg_model* model, int enabled) S4SEG_NOEXCEPT;
