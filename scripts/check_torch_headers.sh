@@ -20,6 +20,10 @@ if [ ! -f "$cuda_include/cuda_runtime_api.h" ]; then
   echo "$cuda_include has no cuda_runtime_api.h: pass the CUDA toolkit's include folder" >&2
   exit 2
 fi
+# A LibTorch installed into /usr/include (Debian's) is already on the compiler's path; naming it
+# with -isystem would break the C library's #include_next.
+torch_system_dir=$torch_include
+[ "$torch_include" = /usr/include ] && torch_system_dir=""
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -34,13 +38,14 @@ version=$(sed -n 's/^#define TORCH_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)$/\
 echo "checking against LibTorch $version headers in $torch_include, CUDA headers in $cuda_include"
 
 check_one() {
-  local f=$1 log
+  local f=$1 log torch_isystem=()
+  [ -n "$torch_system_dir" ] && torch_isystem=(-isystem "$torch_system_dir")
   log="$work/$(echo "$f" | tr / _).log"
   if ! g++ -fsyntax-only -std=c++17 -D_GLIBCXX_USE_CXX11_ABI=1 -Wall -Wextra -Wno-unused-parameter \
       -DS4SEG_BUILDING_LIBRARY -DUSE_DISTRIBUTED -DUSE_C10D_GLOO -DS4SEG_WITH_GLOO -DUSE_C10D_NCCL -DS4SEG_WITH_NCCL \
       -DS4SEG_WITH_CUDA -DS4SEG_TEST_DATA_DIR='"/nonexistent"' \
       -I"$root/capi/include" -I"$root/impl" -I"$root/capi/src" -I"$root/tests/unit" \
-      -isystem "$torch_include" -isystem "$work/shim" -isystem "$torch_include/torch/csrc/api/include" \
+      "${torch_isystem[@]}" -isystem "$work/shim" -isystem "$torch_include/torch/csrc/api/include" \
       -isystem "$cuda_include" "$root/$f" > "$log" 2>&1; then
     echo "FAILED $f: $(grep -m1 'error' "$log")"
     return 1
@@ -49,7 +54,7 @@ check_one() {
   return 0
 }
 export -f check_one
-export root work torch_include cuda_include
+export root work torch_include torch_system_dir cuda_include
 
 cd "$root"
 files=$(ls impl/*/*.cpp capi/src/*.cpp tests/unit/*.cpp)
