@@ -118,19 +118,31 @@ static void cuda_model_predicts_valid_labels(void** state) {
   s4seg_model_free(model);
 }
 
-static void cuda_training_runs(void** state) {
-  s4seg_config* config;
-  s4seg_model* model = NULL;
-  s4seg_dataset* ds = NULL;
-  s4seg_trainer* trainer = NULL;
-  s4seg_train_stats stats;
-  require_cuda(state);
-  config = s4t_tiny_config_on("cuda");
+/* TRAIN_ITERS iterations of batch TRAIN_BATCH, crop TRAIN_CROP, on CUDA. */
+static s4seg_config* cuda_train_config(void) {
+  s4seg_config* config = s4t_tiny_config_on("cuda");
   S4T_OK(s4seg_config_set_int(config, "train.iters", TRAIN_ITERS));
   S4T_OK(s4seg_config_set_int(config, "train.batch_size", TRAIN_BATCH));
   S4T_OK(s4seg_config_set_int(config, "train.crop_size", TRAIN_CROP));
+  return config;
+}
+
+static s4seg_dataset* train_dataset(void) {
+  s4seg_dataset* ds = NULL;
   S4T_OK(s4seg_dataset_create(&ds));
   S4T_OK(s4seg_dataset_add_synthetic(ds, TRAIN_SAMPLES, TRAIN_SIDE, TRAIN_SIDE, NUM_CLASSES, kSeed));
+  return ds;
+}
+
+static void cuda_training_runs(void** state) {
+  s4seg_config* config;
+  s4seg_model* model = NULL;
+  s4seg_dataset* ds;
+  s4seg_trainer* trainer = NULL;
+  s4seg_train_stats stats;
+  require_cuda(state);
+  config = cuda_train_config();
+  ds = train_dataset();
   S4T_OK(s4seg_model_create(config, &model));
   S4T_OK(s4seg_trainer_create(model, ds, config, &trainer));
   s4seg_train_stats_init(&stats);
@@ -190,7 +202,7 @@ static void cuda_graph_predictions_match_eager_ones(void** state) {
   char path[S4T_PATH_MAX];
   s4seg_model *eager, *graphs, *trained = NULL;
   s4seg_config* config;
-  s4seg_dataset* ds = NULL;
+  s4seg_dataset* ds;
   s4seg_trainer* trainer = NULL;
   s4seg_train_stats stats;
   int round;
@@ -210,12 +222,8 @@ static void cuda_graph_predictions_match_eager_ones(void** state) {
   }
   predict(graphs, state, before, cbefore);
 
-  config = s4t_tiny_config_on("cuda");
-  S4T_OK(s4seg_config_set_int(config, "train.iters", TRAIN_ITERS));
-  S4T_OK(s4seg_config_set_int(config, "train.batch_size", TRAIN_BATCH));
-  S4T_OK(s4seg_config_set_int(config, "train.crop_size", TRAIN_CROP));
-  S4T_OK(s4seg_dataset_create(&ds));
-  S4T_OK(s4seg_dataset_add_synthetic(ds, TRAIN_SAMPLES, TRAIN_SIDE, TRAIN_SIDE, NUM_CLASSES, kSeed));
+  config = cuda_train_config();
+  ds = train_dataset();
   S4T_OK(s4seg_trainer_create(graphs, ds, config, &trainer));
   s4seg_train_stats_init(&stats);
   S4T_OK(s4seg_trainer_step(trainer, TRAIN_ITERS, &stats));
