@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/tensor_text.h"
 #include "core/text.h"
 #include "core/torch_compat.h"
 #include "models/model.h"
@@ -54,12 +55,6 @@ struct AutocastCacheOff {
   AutocastCacheOff() { at::autocast::set_autocast_cache_enabled(false); }
   ~AutocastCacheOff() { at::autocast::set_autocast_cache_enabled(before); }
 };
-
-std::string shape_text(const std::vector<int64_t>& sizes) {
-  std::string t;
-  for (int64_t v : sizes) t += (t.empty() ? "" : " x ") + std::to_string(v);
-  return t;
-}
 
 // Captures forward(c.input) into c.graph. Errors before the capture itself (out of memory in the
 // warm-up, say) are thrown; an error during the capture is kept in c.failure.
@@ -150,7 +145,7 @@ torch::Tensor run_as_cuda_graph(Model& model, const torch::Tensor& x, int varian
     capture(c, x, forward);
   }
   if (!c.failure.empty())
-    fail(Status::Device, "CUDA graph capture of the inference forward failed for input " + shape_text(c.sizes) +
+    fail(Status::Device, "CUDA graph capture of the inference forward failed for input " + shape_of(x) +
                              " (model.cuda_graphs = false, or s4seg_model_set_cuda_graphs(model, 0), predicts without graphs): " +
                              c.failure);
   c10::cuda::CUDAGuard on_device(x.device());

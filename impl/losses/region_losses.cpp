@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/tensor_text.h"
 #include "core/torch_compat.h"
 #include "losses/cross_entropy.h"
 #include "losses/hungarian.h"
@@ -15,13 +16,6 @@ namespace s4seg {
 namespace F = torch::nn::functional;
 
 namespace {
-
-std::string shape_of(const torch::Tensor& t) {
-  if (!t.defined()) return "undefined";
-  std::string s = "(";
-  for (int64_t i = 0; i < t.dim(); ++i) s += (i ? ", " : "") + std::to_string(t.size(i));
-  return s + ")";
-}
 
 // NoAutocast (core/torch_compat.h) around the sums of products over thousands of pixels (dice,
 // MAP, BCE costs): they run in float32, as in the Mask2Former matcher.

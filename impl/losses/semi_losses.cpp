@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/tensor_text.h"
 #include "losses/cross_entropy.h"
 
 namespace s4seg {
@@ -14,13 +15,6 @@ namespace s4seg {
 namespace F = torch::nn::functional;
 
 namespace {
-
-std::string shape_of(const torch::Tensor& t) {
-  if (!t.defined()) return "undefined";
-  std::string s = "(";
-  for (int64_t i = 0; i < t.dim(); ++i) s += (i ? ", " : "") + std::to_string(t.size(i));
-  return s + ")";
-}
 
 void check_logits_labels(const char* who, const torch::Tensor& logits, const torch::Tensor& labels) {
   const std::string w(who);

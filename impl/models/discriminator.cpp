@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/tensor_text.h"
 #include "losses/cross_entropy.h"
 
 namespace s4seg {
@@ -18,13 +19,6 @@ namespace F = torch::nn::functional;
 namespace {
 
 constexpr int64_t kMinSide = 16;  // four stride-2 convs need a side of 16 to leave one cell
-
-std::string shape_of(const torch::Tensor& t) {
-  if (!t.defined()) return "undefined";
-  std::string s = "(";
-  for (int64_t i = 0; i < t.dim(); ++i) s += (i ? ", " : "") + std::to_string(t.size(i));
-  return s + ")";
-}
 
 nn::Conv2d down(int64_t in, int64_t out) { return nn::Conv2d(nn::Conv2dOptions(in, out, 4).stride(2).padding(1)); }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/tensor_text.h"
 #include "core/torch_compat.h"
 
 namespace s4seg {
@@ -18,12 +19,6 @@ constexpr double kPi = 3.14159265358979323846;
 // Floor for S before the log in mask_semantic_logits: far below any score that matters, far above
 // float32's smallest normal, so log stays finite and its gradient 1/S stays representable.
 constexpr double kScoreFloor = 1e-12;
-
-std::string shape_of(const torch::Tensor& t) {
-  std::string s = "(";
-  for (int64_t i = 0; i < t.dim(); ++i) s += (i ? ", " : "") + std::to_string(t.size(i));
-  return s + ")";
-}
 
 // DETR/Mask2Former initialisation of attention and FFN weights (xavier_uniform, zero bias); the
 // LibTorch default (kaiming_uniform with a = √5) gives smaller attention logits and slower start.
