@@ -78,7 +78,7 @@ class Css : public MeanTeacherMethod {
 
     // L_u labels: mix → agreement of both spaces; cross → representation space; logit → logit.
     PseudoLabels unsup = cross_now ? repsp : logit;
-    FilterContext ctx{in.iteration, in.total_iterations, repsp.labels, {}};
+    FilterContext ctx{in.iteration, in.total_iterations, repsp.labels, {}, in.apply};
     if (strategy_ == "mix") {
       unsup.labels = unsup.labels.clone();
       unsup.weight = unsup.weight.clone();

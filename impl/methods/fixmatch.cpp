@@ -58,6 +58,9 @@ class FixMatch : public MeanTeacherMethod {
     return o;
   }
 
+  // The teacher (after_step) and an adaptive filter (label_unlabeled) honour `apply`.
+  bool skips_on_device() const override { return true; }
+
   void save_extra(Records& out) const override { filter_->save(out, "method/filter/"); }
   void load_extra(const Records& in, const std::string& who) override { filter_->load(in, "method/filter/", who); }
 

@@ -52,13 +52,13 @@ std::vector<torch::Tensor> MeanTeacherMethod::rank_averaged_state() {
 
 std::vector<SegmentationNetImpl*> MeanTeacherMethod::trained_nets() { return {student_->net.get(), teacher_->net.get()}; }
 
-void MeanTeacherMethod::after_step(int64_t iteration) {
+void MeanTeacherMethod::after_step(int64_t iteration, const torch::Tensor& apply) {
   // During the labeled-only warm-up the teacher mirrors the student, and the EMA warm-up
   // min(1 - 1/(t+1), m) starts afresh at the first semi-supervised update (U²PL's t0).
   if (iteration < sup_only_iters_)
-    ema_.reset(teacher_->net, student_->net);
+    ema_.reset(teacher_->net, student_->net, apply);
   else
-    ema_.update(teacher_->net, student_->net);
+    ema_.update(teacher_->net, student_->net, apply);
 }
 
 torch::Tensor MeanTeacherMethod::supervised_loss(const torch::Tensor& logits, const torch::Tensor& masks) const {
@@ -109,7 +109,7 @@ UnlabeledTargets MeanTeacherMethod::label_unlabeled(const StepInputs& in, Pseudo
   UnlabeledTargets u;
   u.pl = pseudo_labels_from_probs(t.probs, in.unlabeled.valid.logical_not());
   u.predicted = u.pl.labels.clone();
-  filter.apply(u.pl, FilterContext{in.iteration, in.total_iterations, {}, {}});
+  filter.apply(u.pl, FilterContext{in.iteration, in.total_iterations, {}, {}, in.apply});
   report_pseudo(out, u.pl, in.unlabeled.valid, in.unlabeled.masks);
   u.strong = strong_view(xu, u.pl, u.predicted, photometric);
   return u;

@@ -41,7 +41,9 @@ class MeanTeacherMethod : public Method {
   bool uses_unlabeled() const override { return true; }
   std::vector<ParamGroup> param_groups() override;
   Model& inference_model() override { return *teacher_; }
-  void after_step(int64_t iteration) override;
+  void after_step(int64_t iteration, const torch::Tensor& apply) override;
+  std::vector<int64_t> host_counters() const override { return {ema_.updates()}; }
+  void set_host_counters(const std::vector<int64_t>& counters) override { ema_.set_updates(counters.at(0)); }
   void save(Records& out) const override;
   void load(const Records& in, const std::string& who) override;
   std::vector<torch::Tensor> replicated_state() override;

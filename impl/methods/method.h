@@ -31,6 +31,10 @@ struct StepInputs {
   int64_t total_iterations = 1;
   int64_t labeled_epoch = 0;  // passes over the labeled set so far: iteration · batch / labeled size
   int64_t micro_batch = 0;    // which of the iteration's micro-batches this is (train.grad_accumulation)
+  // train.read_every > 1: bool scalar on the device, false once an earlier iteration not yet read
+  // back has diverged. State the step itself moves (adaptive filter thresholds) must then stay as
+  // it is. Undefined otherwise: every earlier iteration was checked on the host.
+  torch::Tensor apply;
 };
 
 struct StepOutputs {
@@ -54,7 +58,16 @@ class Method {
   virtual StepOutputs step(const StepInputs& in) = 0;  // builds the graph; no optimizer step
   virtual std::vector<ParamGroup> param_groups() = 0;
   virtual Model& inference_model() = 0;  // what predict / evaluate / save use
-  virtual void after_step(int64_t /*iteration*/) {}
+  // Runs after the optimizer step. `apply` as for Optimizer::step: undefined, or a bool scalar on
+  // the device that cancels this iteration's updates where false.
+  virtual void after_step(int64_t /*iteration*/, const torch::Tensor& /*apply*/) {}
+  // Whether the method honours `apply` everywhere it changes state, so that the trainer may queue
+  // iterations without reading each loss first (train.read_every > 1).
+  virtual bool skips_on_device() const { return false; }
+  // Host-side counters that after_step advances even when `apply` cancels the update on the
+  // device; the trainer puts back the values from before the first cancelled iteration.
+  virtual std::vector<int64_t> host_counters() const { return {}; }
+  virtual void set_host_counters(const std::vector<int64_t>& /*counters*/) {}
   virtual void save(Records& /*out*/) const {}
   virtual void load(const Records& /*in*/, const std::string& /*who*/) {}
 

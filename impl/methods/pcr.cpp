@@ -122,8 +122,8 @@ class Pcr : public MeanTeacherMethod {
     return o;
   }
 
-  void after_step(int64_t iteration) override {
-    MeanTeacherMethod::after_step(iteration);
+  void after_step(int64_t iteration, const torch::Tensor& apply) override {
+    MeanTeacherMethod::after_step(iteration, apply);
     if (pending_.features.defined()) bank_->ema_update(pending_.features, pending_.labels, pending_.match, pending_.mask, ranks());
     pending_ = {};
   }

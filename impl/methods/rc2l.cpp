@@ -74,7 +74,7 @@ class Rc2l : public MeanTeacherMethod {
     }
     TeacherView t = teacher_predict(xm);
     PseudoLabels pl = pseudo_labels_from_probs(t.probs, valid_m.logical_not());
-    smc_filter_->apply(pl, FilterContext{in.iteration, in.total_iterations, {}, {}});
+    smc_filter_->apply(pl, FilterContext{in.iteration, in.total_iterations, {}, {}, in.apply});
     report_pseudo(o, pl, valid_m, masks_m);
 
     student_->net->train();

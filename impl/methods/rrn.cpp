@@ -97,7 +97,7 @@ class Rrn : public Method {
         std::vector<torch::Tensor> mixed = apply_mix(paste, partner, {pl.labels, pl.confidence, pl.entropy, pl.weight, probs});
         cross[k] = {mixed[0], mixed[1], mixed[2], mixed[3]};
         if (filter_cps_) {  // the branch's own discriminator judges the labels it hands to its partner
-          FilterContext ctx{in.iteration, in.total_iterations, {}, region_score(net.discriminator(k), mixed[4], xm)};
+          FilterContext ctx{in.iteration, in.total_iterations, {}, region_score(net.discriminator(k), mixed[4], xm), in.apply};
           selection_->apply(cross[k], ctx);
         }
       }
@@ -161,7 +161,7 @@ class Rrn : public Method {
     return o;
   }
 
-  void after_step(int64_t /*iteration*/) override {
+  void after_step(int64_t /*iteration*/, const torch::Tensor& /*apply*/) override {
     adam_->step(d_lr_);
     adam_->zero_grad();
   }
@@ -184,7 +184,7 @@ class Rrn : public Method {
       pl.weight = valid.to(torch::kFloat);
       pl.confidence = pl.weight;
       pl.entropy = torch::zeros_like(pl.weight);
-      FilterContext ctx{in.iteration, in.total_iterations, {}, patch_scores_to_pixels(score.detach().to(torch::kFloat), logits.size(2), logits.size(3))};
+      FilterContext ctx{in.iteration, in.total_iterations, {}, patch_scores_to_pixels(score.detach().to(torch::kFloat), logits.size(2), logits.size(3)), in.apply};
       selection_->apply(pl, ctx);
       selected = pl.weight > 0;
       torch::Tensor n = selected.sum().to(torch::kFloat), d = valid.sum().to(torch::kFloat);

@@ -25,6 +25,7 @@ class Supervised : public Method {
   }
 
   Model& inference_model() override { return *model_; }
+  bool skips_on_device() const override { return true; }  // no state outside the optimizer's
 
  private:
   std::shared_ptr<Model> model_;

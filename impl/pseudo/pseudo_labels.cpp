@@ -43,7 +43,7 @@ torch::Tensor class_sum(const torch::Tensor& labels, const torch::Tensor& valid,
 class ThresholdFilter : public PseudoFilter {
  public:
   explicit ThresholdFilter(double tau) : tau_(tau) {}
-  void apply(PseudoLabels& pl, const FilterContext&) override {
+  void apply(PseudoLabels& pl, const FilterContext& ctx) override {
     check_labels(pl, name());
     drop_pixels(pl, valid_of(pl) & (pl.confidence < tau_));
   }
@@ -62,7 +62,7 @@ class ClassAdaptiveFilter : public PseudoFilter {
       : num_classes_(num_classes), tau_(tau), momentum_(momentum),
         mean_conf_(torch::full({num_classes}, 1.0 / static_cast<double>(num_classes), torch::kFloat)) {}
 
-  void apply(PseudoLabels& pl, const FilterContext&) override {
+  void apply(PseudoLabels& pl, const FilterContext& ctx) override {
     check_labels(pl, name());
     torch::Tensor valid = valid_of(pl);
     torch::Tensor conf = pl.confidence.to(torch::kFloat);
@@ -71,7 +71,9 @@ class ClassAdaptiveFilter : public PseudoFilter {
     torch::Tensor counts = class_sum(pl.labels, valid, torch::ones_like(conf), num_classes_);
     torch::Tensor batch_mean = sums / counts.clamp_min(1.0);
     torch::Tensor updated = mean_conf_ * momentum_ + batch_mean * (1.0 - momentum_);
-    mean_conf_ = torch::where(counts > 0, updated, mean_conf_);
+    torch::Tensor moves = counts > 0;
+    if (ctx.apply.defined()) moves = moves & ctx.apply.to(moves.device()).reshape({});
+    mean_conf_ = torch::where(moves, updated, mean_conf_);
 
     // m_c / max is exactly 1 for the top class, so its threshold is exactly τ (no rounding at the boundary).
     torch::Tensor tau_c = (mean_conf_ / mean_conf_.max().clamp_min(1e-12)) * tau_;
@@ -133,7 +135,7 @@ class EntropyFilter : public PseudoFilter {
 class SoftFilter : public PseudoFilter {
  public:
   explicit SoftFilter(double delta) : delta_(delta) {}
-  void apply(PseudoLabels& pl, const FilterContext&) override {
+  void apply(PseudoLabels& pl, const FilterContext& ctx) override {
     check_labels(pl, name());
     torch::Tensor valid = valid_of(pl);
     torch::Tensor confident = valid & (pl.confidence >= delta_);

@@ -37,6 +37,7 @@ struct FilterContext {
   int64_t total_iterations = 1;
   torch::Tensor proto_labels;  // int64 (B, H, W): the prototype-space argmax (agreement filter)
   torch::Tensor region_score;  // float (B, H, W): the discriminator score of each pixel's region (discriminator filter)
+  torch::Tensor apply;         // optional bool scalar on the device: where false, adaptive state stays as it is
 };
 
 class PseudoFilter {

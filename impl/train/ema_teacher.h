@@ -27,9 +27,11 @@ class EmaTeacher {
  public:
   explicit EmaTeacher(const EmaOptions& o) : options_(o) {}
   // Copies every parameter and buffer of `student` into `teacher` and restarts the warm-up (t = 0).
-  void reset(SegmentationNet& teacher, SegmentationNet& student);
+  // `apply` (optional bool scalar on the device): where false, the teacher is left as it was; the
+  // host-side count t changes either way (the trainer restores it when it learns of the skip).
+  void reset(SegmentationNet& teacher, SegmentationNet& student, const torch::Tensor& apply = {});
   // θ_T ← d·θ_T + (1-d)·θ_S with d = ema_decay(t), then t += 1; buffers per the BN policy.
-  void update(SegmentationNet& teacher, SegmentationNet& student);
+  void update(SegmentationNet& teacher, SegmentationNet& student, const torch::Tensor& apply = {});
   int64_t updates() const { return t_; }
   void set_updates(int64_t t) { t_ = t; }  // restores a checkpoint
 

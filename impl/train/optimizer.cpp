@@ -14,7 +14,11 @@ class AdamWOptimizer final : public Optimizer {
   AdamWOptimizer(const std::vector<ParamGroup>& groups, AdamOptions options)
       : adam_(flatten_params(groups), options, flatten_mults(groups)) {}
   void zero_grad() override { adam_.zero_grad(); }
-  void step(double lr) override { adam_.step(lr); }
+  void step(double lr, const torch::Tensor& apply) override {
+    require(!apply.defined(), "train.optimizer = adamw cannot skip an update on the device (train.read_every must be 1)");
+    adam_.step(lr);
+  }
+  bool skips_on_device() const override { return false; }
   void save(Records& out) const override { adam_.save(out, "adamw/"); }
   void load(const Records& in, const std::string& who) override { adam_.load(in, "adamw/", who); }
 
@@ -36,7 +40,8 @@ class SgdOptimizer final : public Optimizer {
  public:
   SgdOptimizer(std::vector<ParamGroup> groups, SgdOptions options) : sgd_(std::move(groups), options) {}
   void zero_grad() override { sgd_.zero_grad(); }
-  void step(double lr) override { sgd_.step(lr); }
+  void step(double lr, const torch::Tensor& apply) override { sgd_.step(lr, apply); }
+  bool skips_on_device() const override { return true; }
   void save(Records& out) const override { sgd_.save(out); }
   void load(const Records& in, const std::string& who) override { sgd_.load(in, who); }
 

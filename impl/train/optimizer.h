@@ -17,8 +17,12 @@ class Optimizer {
  public:
   virtual ~Optimizer() = default;
   virtual void zero_grad() = 0;
-  // One update at base learning rate `lr` (each group scales it by its lr_mult).
-  virtual void step(double lr) = 0;
+  // One update at base learning rate `lr` (each group scales it by its lr_mult). `apply`, when
+  // defined, is a bool scalar on the parameters' device: where it is false the update is skipped
+  // on the device (no host read), leaving parameters and optimizer state as they were.
+  virtual void step(double lr, const torch::Tensor& apply) = 0;
+  // Whether step() takes a defined `apply` (train.read_every > 1).
+  virtual bool skips_on_device() const = 0;
   // Checkpoint records; load is all-or-nothing and throws Error(Format) naming `who`.
   virtual void save(Records& out) const = 0;
   virtual void load(const Records& in, const std::string& who) = 0;

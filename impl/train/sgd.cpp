@@ -3,6 +3,8 @@
 #include <torch/torch.h>
 
 #include "core/error.h"
+#include "core/torch_compat.h"
+#include "train/skippable_update.h"
 #include "models/tensor_codec.h"
 
 namespace s4seg {
@@ -17,8 +19,80 @@ void Sgd::zero_grad() {
       if (p.grad().defined()) p.mutable_grad() = torch::Tensor();
 }
 
-void Sgd::step(double lr) {
+void Sgd::step(double lr, const torch::Tensor& apply) {
   torch::NoGradGuard ng;
+  if (!apply.defined()) return update(lr);
+  check_apply(apply, "sgd");
+  if (!fused_update(lr, apply)) update_then_restore(lr, apply);
+}
+
+bool Sgd::fused_update(double lr, const torch::Tensor& apply) {
+#if S4SEG_TORCH_AT_LEAST(2, 3)
+  // _fused_sgd_ runs the arithmetic of update() in one multi-tensor kernel per group and returns
+  // early on the device when found_inf is 1. Its fast path needs every tensor of a call on CUDA,
+  // of one dtype, dense, with the gradient laid out like its parameter.
+  const double mu = options_.momentum;
+  std::vector<std::vector<size_t>> members(groups_.size());
+  for (size_t gi = 0; gi < groups_.size(); ++gi) {
+    for (size_t pi = 0; pi < groups_[gi].params.size(); ++pi) {
+      const torch::Tensor& p = groups_[gi].params[pi];
+      if (!p.grad().defined()) continue;
+      const torch::Tensor& g = p.grad();
+      const torch::Tensor& first = groups_[gi].params[members[gi].empty() ? pi : members[gi].front()];
+      if (!p.is_cuda() || p.device() != apply.device() || p.scalar_type() != first.scalar_type() ||
+          g.scalar_type() != p.scalar_type() || g.strides() != p.strides() || !p.is_non_overlapping_and_dense())
+        return false;
+      members[gi].push_back(pi);
+    }
+  }
+  const torch::Tensor found_inf = apply.logical_not().to(torch::kFloat).reshape({1});
+  for (size_t gi = 0; gi < groups_.size(); ++gi) {
+    if (members[gi].empty()) continue;
+    std::vector<torch::Tensor> params, grads, bufs;
+    for (size_t pi : members[gi]) {
+      const torch::Tensor& p = groups_[gi].params[pi];
+      params.push_back(p);
+      grads.push_back(p.grad());
+      if (mu == 0) continue;
+      torch::Tensor& buf = momentum_[gi][pi];
+      if (!buf.defined()) buf = torch::zeros_like(p, torch::MemoryFormat::Preserve);  // μ·0 + g = g: a first step
+      bufs.push_back(buf);
+    }
+    at::_fused_sgd_(params, grads, bufs, options_.weight_decay, mu, lr * groups_[gi].lr_mult, /*dampening=*/0.0,
+                    options_.nesterov, /*maximize=*/false, /*is_first_step=*/false, /*grad_scale=*/c10::nullopt, found_inf);
+  }
+  return true;
+#else
+  (void)lr;
+  (void)apply;
+  return false;
+#endif
+}
+
+// Without the fused kernel: copies of everything the update writes are taken first and put back
+// where `apply` is false. Exact, but it costs a copy of the weights and buffers and a few
+// launches per parameter, so it serves CPUs and older LibTorch builds.
+void Sgd::update_then_restore(double lr, const torch::Tensor& apply) {
+  std::vector<torch::Tensor> written;
+  std::vector<std::pair<size_t, size_t>> fresh;  // momentum buffers this update creates
+  for (size_t gi = 0; gi < groups_.size(); ++gi)
+    for (size_t pi = 0; pi < groups_[gi].params.size(); ++pi) {
+      const torch::Tensor& p = groups_[gi].params[pi];
+      if (!p.grad().defined()) continue;
+      written.push_back(p);
+      if (momentum_[gi][pi].defined())
+        written.push_back(momentum_[gi][pi]);
+      else
+        fresh.emplace_back(gi, pi);
+    }
+  const std::vector<torch::Tensor> saved = snapshot(written);
+  update(lr);
+  restore_unless(apply, written, saved);
+  for (const auto& [gi, pi] : fresh)
+    if (momentum_[gi][pi].defined()) copy_if(apply.logical_not(), momentum_[gi][pi], torch::zeros_like(momentum_[gi][pi]));
+}
+
+void Sgd::update(double lr) {
   const double mu = options_.momentum, wd = options_.weight_decay;
   for (size_t gi = 0; gi < groups_.size(); ++gi) {
     // One multi-tensor (foreach) call per operation over the group: on CUDA each is a handful of

@@ -23,11 +23,17 @@ class Sgd {
   Sgd(std::vector<ParamGroup> groups, SgdOptions options);
   void zero_grad();
   // g ← ∇ + wd·θ;  b ← μ·b + g (b = g at the first step);  d = nesterov ? g + μ·b : b;  θ ← θ − lr·mult·d
-  void step(double lr);
+  // With `apply` (bool scalar on the device) the update happens only where it is true, decided on
+  // the device: nothing is read back. A momentum buffer that a skipped first step would have
+  // created is left as zeros, which the formula above treats exactly like "no buffer yet".
+  void step(double lr, const torch::Tensor& apply = {});
   void save(Records& out) const;
   void load(const Records& in, const std::string& who);
 
  private:
+  void update(double lr);                                 // the unguarded step
+  bool fused_update(double lr, const torch::Tensor& apply);  // CUDA: one kernel that reads `apply`
+  void update_then_restore(double lr, const torch::Tensor& apply);
   std::vector<ParamGroup> groups_;
   std::vector<std::vector<torch::Tensor>> momentum_;  // per group, per parameter; undefined until first step
   SgdOptions options_;

@@ -96,6 +96,15 @@ Trainer::Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> la
                                                       /*masked_only=*/false, prefetch, shard);
   }
   if (model_->device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);
+  read_every_ = config_.get_int("train.read_every");
+  if (read_every_ > 1) {
+    require(method_->skips_on_device(), "train.read_every = " + std::to_string(read_every_) + " needs a method that can skip "
+                                        "an update on the device (supervised, fixmatch); train.method = " +
+                                        config_.get_string("train.method") + " needs train.read_every = 1");
+    require(optimizer_->skips_on_device(), "train.read_every = " + std::to_string(read_every_) +
+                                               " needs train.optimizer = sgd (adamw cannot skip an update on the device)");
+  }
+  apply_ = torch::ones({}, torch::TensorOptions().dtype(torch::kBool).device(model_->device));
 }
 
 Trainer::~Trainer() = default;
@@ -163,13 +172,16 @@ void add_to(torch::Tensor& sum, const torch::Tensor& v) { sum = sum.defined() ? 
 
 void Trainer::run_iteration(Window& w) {
   const auto t0 = std::chrono::steady_clock::now();
-  const double lr = poly_lr(base_lr_, iteration_, total_, warmup_, poly_power_, min_lr_);
+  QueuedIteration q;
+  q.iteration = iteration_;
+  q.lr = poly_lr(base_lr_, iteration_, total_, warmup_, poly_power_, min_lr_);
+  q.host_counters = method_->host_counters();
   HostBatch hb = loader_->next();
-  double data_wait = loader_->last_wait_seconds();
+  q.data_wait = loader_->last_wait_seconds();
   HostBatch hu;
   if (unlabeled_loader_) {
     hu = unlabeled_loader_->next();
-    data_wait += unlabeled_loader_->last_wait_seconds();
+    q.data_wait += unlabeled_loader_->last_wait_seconds();
   }
   // Rank 0 keeps the single-process streams; other ranks draw their own augmentation.
   const uint64_t rank_stream = 16u * static_cast<uint64_t>(comm_ ? comm_->rank() : 0);
@@ -188,6 +200,7 @@ void Trainer::run_iteration(Window& w) {
     if (model_->channels_last) a.images = a.images.contiguous(at::MemoryFormat::ChannelsLast);
     return Batch{a.images, a.masks, a.valid};
   };
+  const torch::Tensor apply = read_every_ > 1 ? apply_ : torch::Tensor();  // before this iteration's loss
   for (int64_t m = 0; m < accumulation_; ++m) {
     StepInputs in;
     in.labeled = augment(hb.samples, m);
@@ -196,6 +209,7 @@ void Trainer::run_iteration(Window& w) {
     in.total_iterations = total_;
     in.labeled_epoch = iteration_ * batch_ / static_cast<int64_t>(labeled_->masked_count());
     in.micro_batch = m;
+    in.apply = apply;
     torch::Tensor total;
     StepOutputs out;
     {
@@ -215,9 +229,9 @@ void Trainer::run_iteration(Window& w) {
     }
   }
   if (reducer_) reducer_->finish();  // a NaN below leaves the averaged gradients unused
-  // One device-to-host copy for the loss and every report scalar. In a data-parallel job the loss
-  // and the cancel requests are summed over the ranks first, so that every rank takes the same
-  // decision below; the other figures are this rank's.
+  // The loss and every report scalar in one tensor, read with one device-to-host copy. In a
+  // data-parallel job the loss and the cancel requests are summed over the ranks first, so that
+  // every rank takes the same decision; the other figures are this rank's.
   torch::Tensor head = sums.total.reshape({1});
   if (comm_) {
     const float cancel = cancel_.exchange(false) ? 1.0f : 0.0f;
@@ -226,47 +240,104 @@ void Trainer::run_iteration(Window& w) {
     head = shared[0];
   }
   std::vector<torch::Tensor> parts{head};
-  for (auto& kv : sums.loss) parts.push_back(kv.second.reshape({1}));
-  for (auto& kv : sums.metric) parts.push_back(kv.second.first);
-  torch::Tensor host = torch::cat(parts).to(torch::kCPU, torch::kDouble);
-  const double* v = host.data_ptr<double>();
-  const double value = comm_ ? v[0] / static_cast<double>(comm_->world()) : v[0];
-  size_t at = comm_ ? 2 : 1;
-  if (!std::isfinite(value))
-    fail(Status::Diverged, "loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") + " at iteration " +
-                               std::to_string(iteration_) + " (lr " + std::to_string(lr) +
-                               (comm_ ? ", on at least one rank" : "") +
-                               "); the update was not applied — lower train.lr or check the data");
-  if (comm_ && v[1] > 0)
-    fail(Status::Cancelled, "training cancelled at iteration " + std::to_string(iteration_) + " (requested on " +
-                                std::to_string(static_cast<int>(v[1])) + " rank(s)); the update was not applied");
+  for (auto& kv : sums.loss) {
+    parts.push_back(kv.second.reshape({1}));
+    q.loss_names.push_back(kv.first);
+  }
+  for (auto& kv : sums.metric) {
+    parts.push_back(kv.second.first);
+    q.metrics.push_back({kv.first, kv.second.first.numel(), kv.second.second});
+  }
+  q.values = torch::cat(parts);
+  torch::Tensor host;
+  torch::Tensor step_apply;
+  if (read_every_ == 1) {
+    host = q.values.to(torch::kCPU, torch::kDouble);
+    check_not_halted(q, host.data_ptr<double>(), 0);
+  } else {
+    // Decided on the device: a non-finite loss (or a cancel request) cancels this update and,
+    // since apply_ stays false, every later one until the host reads the queue.
+    torch::Tensor go = torch::isfinite(head[0]);
+    if (comm_) go = go & (head[1] <= 0);
+    apply_ = apply_ & go;
+    step_apply = apply_;
+  }
   if (grad_clip_ > 0) clip_gradient_norm(trained_params_, grad_clip_);
-  optimizer_->step(lr);
-  method_->after_step(iteration_);
+  optimizer_->step(q.lr, step_apply);
+  method_->after_step(iteration_, step_apply);
   if (comm_) {
     average_tensors(*comm_, method_->rank_averaged_state());
     broadcast_tensors(*comm_, method_->rank0_state(), 0);
   }
   ++iteration_;
+  q.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (read_every_ == 1)
+    account(q, host.data_ptr<double>(), w);
+  else
+    queued_.push_back(std::move(q));
+}
+
+void Trainer::check_not_halted(const QueuedIteration& q, const double* v, size_t skipped_after) const {
+  const double value = comm_ ? v[0] / static_cast<double>(comm_->world()) : v[0];
+  const std::string later =
+      skipped_after == 0 ? std::string()
+                         : " (nor those of the " + std::to_string(skipped_after) + " iteration(s) queued after it)";
+  if (!std::isfinite(value))
+    fail(Status::Diverged, "loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") + " at iteration " +
+                               std::to_string(q.iteration) + " (lr " + std::to_string(q.lr) +
+                               (comm_ ? ", on at least one rank" : "") + "); the update was not applied" + later +
+                               " — lower train.lr or check the data");
+  if (comm_ && v[1] > 0)
+    fail(Status::Cancelled, "training cancelled at iteration " + std::to_string(q.iteration) + " (requested on " +
+                                std::to_string(static_cast<int>(v[1])) + " rank(s)); the update was not applied" + later);
+}
+
+void Trainer::account(const QueuedIteration& q, const double* v, Window& w) const {
   ++w.iterations;
-  w.loss += value;
-  for (auto& kv : sums.loss) {
-    Window::Sum& dst = w.sums["loss/" + kv.first];
+  w.loss += comm_ ? v[0] / static_cast<double>(comm_->world()) : v[0];
+  size_t at = comm_ ? 2 : 1;
+  for (const auto& name : q.loss_names) {
+    Window::Sum& dst = w.sums["loss/" + name];
     dst.num += v[at++];
     dst.den += 1;
   }
-  for (auto& kv : sums.metric) {
-    Window::Sum& dst = w.sums[kv.first];
-    dst.ratio = kv.second.first.numel() == 2;
-    dst.num += v[at++] / (dst.ratio ? 1.0 : static_cast<double>(kv.second.second));
+  for (const auto& m : q.metrics) {
+    Window::Sum& dst = w.sums[m.name];
+    dst.ratio = m.size == 2;
+    dst.num += v[at++] / (dst.ratio ? 1.0 : static_cast<double>(m.micro_batches));
     dst.den += dst.ratio ? v[at++] : 1;
   }
   // Time blocked on image decoding over the whole iteration: near 1 means the loader, not the
   // model, sets the pace.
   Window::Sum& wait = w.sums["data/wait_fraction"];
   wait.ratio = true;
-  wait.num += data_wait;
-  wait.den += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  wait.num += q.data_wait;
+  wait.den += q.seconds;
+}
+
+void Trainer::read_queued(Window& w) {
+  if (queued_.empty()) return;
+  std::vector<QueuedIteration> queue = std::move(queued_);
+  queued_.clear();
+  std::vector<torch::Tensor> values;
+  for (const auto& q : queue) values.push_back(q.values);
+  const torch::Tensor host = torch::cat(values).to(torch::kCPU, torch::kDouble);
+  const double* v = host.data_ptr<double>();
+  for (size_t i = 0; i < queue.size(); v += queue[i].values.numel(), ++i) {
+    const QueuedIteration& q = queue[i];
+    const double loss = v[0];
+    const bool halted = !std::isfinite(loss) || (comm_ && v[1] > 0);
+    if (!halted) {
+      account(q, v, w);
+      continue;
+    }
+    // The device skipped the updates of this iteration and of all after it: the host's view
+    // goes back to before it. The batches drawn for them are not drawn again.
+    iteration_ = q.iteration;
+    method_->set_host_counters(q.host_counters);
+    apply_ = torch::ones({}, apply_.options());
+    check_not_halted(q, v, queue.size() - i - 1);
+  }
 }
 
 void Trainer::fill_stats(TrainStats& s, const Window& w, double seconds) const {
@@ -311,13 +382,27 @@ void Trainer::step(int64_t n, TrainStats& stats, const ProgressFn& progress) {
   }};
 
   const int64_t end = std::min(total_, iteration_ + n);
+  // Whatever stops the loop, queued iterations are read first: their figures count, and one of
+  // them may have diverged, which puts the iteration count back.
+  struct ReadQueued {
+    Trainer& t;
+    Window& w;
+    ~ReadQueued() {
+      try {
+        t.read_queued(w);
+      } catch (...) {  // the error already on its way out is the one the host gets
+      }
+    }
+  } read_on_error{*this, window};
   while (iteration_ < end) {
     // In a data-parallel job a cancel request travels with the next iteration's loss, so that
     // every rank stops at the same iteration.
     if (!comm_ && cancel_.exchange(false))
       fail(Status::Cancelled, "training cancelled at iteration " + std::to_string(iteration_));
     run_iteration(window);
-    if (progress && (iteration_ % log_every_ == 0 || iteration_ == end)) {
+    const bool report = progress && (iteration_ % log_every_ == 0 || iteration_ == end);
+    if (report || iteration_ == end || static_cast<int64_t>(queued_.size()) >= read_every_) read_queued(window);
+    if (report) {
       TrainStats s;
       fill_stats(s, window, std::chrono::duration<double>(clock::now() - window_t0).count());
       all.add(window);

@@ -69,8 +69,35 @@ class Trainer {
     std::map<std::string, Sum> sums;
     void add(const Window& other);
   };
-  // Runs one iteration and adds it to `w`; throws Error(Diverged) before applying a NaN step.
+  // One iteration's loss and report figures, on the device until read, with what is needed to
+  // account for them (and, with train.read_every > 1, to roll back to before it).
+  struct QueuedIteration {
+    int64_t iteration = 0;
+    double lr = 0;
+    double data_wait = 0;  // seconds blocked on the loaders
+    double seconds = 0;    // host time the iteration took to queue
+    std::vector<int64_t> host_counters;  // the method's, from before the iteration
+    torch::Tensor values;  // float: loss (summed over ranks), [cancel requests], loss terms, metrics
+    std::vector<std::string> loss_names;
+    struct Metric {
+      std::string name;
+      int64_t size;         // 1: an average, 2: (numerator, denominator)
+      int64_t micro_batches;
+    };
+    std::vector<Metric> metrics;
+  };
+  // Runs one iteration. train.read_every = 1: reads its figures, throws Error(Diverged or
+  // Cancelled) before applying a NaN or cancelled step, else applies it and adds it to `w`.
+  // Otherwise queues it, its updates conditional on `apply_` on the device.
   void run_iteration(Window& w);
+  // Reads every queued iteration in one copy and adds them to `w`. At the first one that diverged
+  // or was cancelled, puts the iteration count and the method's counters back to before it (its
+  // updates and the later ones were skipped on the device) and throws.
+  void read_queued(Window& w);
+  void account(const QueuedIteration& q, const double* values, Window& w) const;
+  // Throws if the iteration's figures say it diverged or was cancelled; `skipped_after` counts the
+  // queued iterations after it whose updates were skipped too.
+  void check_not_halted(const QueuedIteration& q, const double* values, size_t skipped_after) const;
   void fill_stats(TrainStats& s, const Window& w, double seconds) const;
   // Data parallel: connects, checks that every rank has the same config, broadcasts rank 0's state.
   void join_job(const DistOptions& dist);
@@ -99,6 +126,9 @@ class Trainer {
   double base_lr_, poly_power_, min_lr_;
   int64_t warmup_, batch_, unlabeled_batch_, log_every_;
   bool in_step_ = false;  // set while step() runs, so a progress callback cannot re-enter
+  int64_t read_every_ = 1;                 // train.read_every
+  std::vector<QueuedIteration> queued_;    // not read yet (train.read_every > 1); empty outside step()
+  torch::Tensor apply_;                    // bool scalar on the device: false once a queued iteration halted
 };
 
 }  // namespace s4seg

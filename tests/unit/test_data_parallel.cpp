@@ -239,6 +239,13 @@ static void two_gloo_ranks_equal_one_process_with_the_doubled_batch(void**) {
   assert_same_state(r0, checkpoint(dir + "during0.ckpt"));
   assert_same_state(r0, checkpoint(dir + "after0.ckpt"));
 
+  // Queued iterations (train.read_every = 3): each rank decides on the device from the loss
+  // summed over the ranks and reads it back once, at the end. Same steps as reading each.
+  std::vector<int> queued = run_ranks("supervised", 2, frozen + "train.read_every = 3\n", dir + "queued");
+  assert_true(queued[0] == 0 && queued[1] == 0);
+  assert_same_state(r0, checkpoint(dir + "queued0.ckpt"));
+  assert_same_state(r0, checkpoint(dir + "queued1.ckpt"));
+
   // With two micro-batches per rank, the hooks add the first micro-batch's gradients to the
   // second's before the sum starts: still the step of one process with batch 4.
   std::vector<int> micro = run_ranks("supervised", 2, frozen + "train.grad_accumulation = 2\n", dir + "micro");

@@ -127,6 +127,33 @@ static void copy_policy_copies_student_buffers(void**) {
   assert_true(all_equal(teacher->buffers(), student->buffers()));
 }
 
+// apply = false (decided on the device) leaves the teacher's parameters and buffers as they were,
+// for an update and for a reset; apply = true is the plain update, bit for bit.
+static void skipped_update_leaves_the_teacher(void**) {
+  torch::manual_seed(6);
+  SegmentationNet student = tiny_net(), teacher = tiny_net(), twin = tiny_net();
+  EmaTeacher guarded(EmaOptions{0.99, BnPolicy::Copy}), plain(EmaOptions{0.99, BnPolicy::Copy});
+  guarded.reset(teacher, student);
+  plain.reset(twin, student);
+  const torch::Tensor skip = torch::zeros({}, torch::kBool), go = torch::ones({}, torch::kBool);
+  for (int k = 0; k < 3; ++k) {
+    shift_parameters(student, 0.25);
+    fill_float_buffers(student, 1.0 + k);
+    std::vector<torch::Tensor> params = snapshot(teacher->parameters()), buffers = snapshot(teacher->buffers());
+    guarded.update(teacher, student, skip);
+    assert_true(all_equal(teacher->parameters(), params));
+    assert_true(all_equal(teacher->buffers(), buffers));
+    guarded.reset(teacher, student, skip);
+    assert_true(all_equal(teacher->parameters(), params));
+    guarded.set_updates(plain.updates());  // the trainer puts the host count back
+    guarded.update(teacher, student, go);
+    plain.update(twin, student);
+    assert_true(all_equal(teacher->parameters(), twin->parameters()));
+    assert_true(all_equal(teacher->buffers(), twin->buffers()));
+  }
+  ASSERT_THROWS_STATUS(guarded.update(teacher, student, torch::ones({})), Status::InvalidArgument);
+}
+
 static void own_policy_leaves_teacher_buffers(void**) {
   torch::manual_seed(5);
   SegmentationNet student = tiny_net(), teacher = tiny_net();
@@ -157,7 +184,7 @@ int main() {
       cmocka_unit_test(update_follows_ema_formula),
       cmocka_unit_test(update_respects_momentum_cap),
       cmocka_unit_test(copy_policy_copies_student_buffers),
-      cmocka_unit_test(own_policy_leaves_teacher_buffers),
+      cmocka_unit_test(own_policy_leaves_teacher_buffers), cmocka_unit_test(skipped_update_leaves_the_teacher),
       cmocka_unit_test(mismatched_architectures_are_rejected),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

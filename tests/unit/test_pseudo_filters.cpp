@@ -170,6 +170,28 @@ static void class_adaptive_lowers_threshold_of_hard_class(void**) {
   assert_true(close(decode_tensor(r.at("pl.class_confidence"), "test"), floats({0.7f, 0.475f}, {2})));
 }
 
+// A skipped iteration (FilterContext::apply false on the device) filters with the state as it is
+// and leaves it there.
+static void class_adaptive_state_holds_when_not_applied(void**) {
+  auto f = filter("class_adaptive", 0.8, 2, 0.5);
+  Records before;
+  f->save(before, "pl.");
+  FilterContext skip;
+  skip.apply = torch::zeros({}, torch::kBool);
+  PseudoLabels pl = adaptive_batch();
+  f->apply(pl, skip);
+  assert_true(same(pl.labels, longs({0, 0, 255, 255}, {1, 1, 4})));  // uniform state: τ_c = τ
+  Records after;
+  f->save(after, "pl.");
+  assert_true(after.at("pl.class_confidence") == before.at("pl.class_confidence"));
+  FilterContext go;
+  go.apply = torch::ones({}, torch::kBool);
+  PseudoLabels pl2 = adaptive_batch();
+  f->apply(pl2, go);
+  f->save(after, "pl.");
+  assert_true(close(decode_tensor(after.at("pl.class_confidence"), "test"), floats({0.7f, 0.475f}, {2})));
+}
+
 static void class_adaptive_state_round_trips(void**) {
   auto a = filter("class_adaptive", 0.8, 2, 0.0);
   PseudoLabels pl = adaptive_batch();
@@ -293,7 +315,7 @@ int main() {
       cmocka_unit_test(soft_weight_is_per_image_confident_share),
       cmocka_unit_test(agreement_keeps_matching_pixels),
       cmocka_unit_test(class_adaptive_lowers_threshold_of_hard_class),
-      cmocka_unit_test(class_adaptive_state_round_trips),
+      cmocka_unit_test(class_adaptive_state_round_trips), cmocka_unit_test(class_adaptive_state_holds_when_not_applied),
       cmocka_unit_test(keep_stats_counts_predicted_and_kept),
       cmocka_unit_test(filters_compose),
       cmocka_unit_test(none_keeps_everything),

@@ -60,6 +60,42 @@ static void sgd_state_round_trips(void**) {
   assert_true(torch::equal(p, q));
 }
 
+// A skipped update (apply false on the device) leaves weights and momentum exactly as they were,
+// NaN gradients included, also at the first step; an applied one equals the unguarded step.
+static void sgd_skipped_update_changes_nothing(void**) {
+  const torch::Tensor skip = torch::zeros({}, torch::kBool), go = torch::ones({}, torch::kBool);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  torch::Tensor p = torch::tensor({1.0f, 2.0f}).requires_grad_(true);
+  torch::Tensor q = p.detach().clone().requires_grad_(true);
+  Sgd guarded({{"g", {p}, 2.0}}, SgdOptions{0.9, 0.1, false});
+  Sgd plain({{"g", {q}, 2.0}}, SgdOptions{0.9, 0.1, false});
+
+  p.mutable_grad() = torch::tensor({nan, 1.0f});
+  guarded.step(0.1, skip);  // first step skipped: no momentum yet
+  assert_true(torch::equal(p, torch::tensor({1.0f, 2.0f})));
+  for (int k = 0; k < 2; ++k) {
+    p.mutable_grad() = torch::tensor({0.5f, -1.0f}) * (k + 1);
+    q.mutable_grad() = torch::tensor({0.5f, -1.0f}) * (k + 1);
+    guarded.step(0.1, go);
+    plain.step(0.1);
+    assert_true(torch::equal(p, q));
+  }
+  p.mutable_grad() = torch::tensor({nan, std::numeric_limits<float>::infinity()});
+  guarded.step(0.1, skip);
+  assert_true(torch::equal(p, q));
+  Records a, b;
+  guarded.save(a);
+  plain.save(b);
+  assert_true(a == b);  // the momentum too
+  p.mutable_grad() = torch::ones({2});
+  q.mutable_grad() = torch::ones({2});
+  guarded.step(0.1, go);
+  plain.step(0.1);
+  assert_true(torch::equal(p, q));
+  ASSERT_THROWS_STATUS(guarded.step(0.1, torch::ones({2}, torch::kBool)), Status::InvalidArgument);
+  ASSERT_THROWS_STATUS(guarded.step(0.1, torch::ones({})), Status::InvalidArgument);
+}
+
 // The multi-tensor update equals torch::optim::SGD bit for bit, over two groups with their own
 // learning-rate multipliers, for plain and Nesterov momentum, with a parameter that has no
 // gradient at some steps (its momentum starts late).
@@ -183,7 +219,7 @@ int main() {
       cmocka_unit_test(sgd_state_round_trips),             cmocka_unit_test(crop_grid_identity_reproduces_image),
       cmocka_unit_test(crop_grid_flip_and_offset),         cmocka_unit_test(weak_augment_marks_padding_ignore),
       cmocka_unit_test(confusion_metrics_match_hand_count), cmocka_unit_test(sgd_matches_torch_optim_sgd_over_groups),
-      cmocka_unit_test(gradient_clipping_matches_libtorch),
+      cmocka_unit_test(gradient_clipping_matches_libtorch), cmocka_unit_test(sgd_skipped_update_changes_nothing),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
