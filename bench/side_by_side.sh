@@ -4,14 +4,17 @@
 # after another on this machine, and prints a table of s4seg images/s ÷ reference images/s per case.
 #
 #   bash bench/side_by_side.sh [--gpu] [--device D] [--s4seg PATH] [--warmup N] [--steps N]
-#                              [--cases LIST] [--infer-batch N] [--threads N] [--work DIR]
+#                              [--cases LIST] [--infer-batch N] [--threads N] [--read-every N] [--work DIR]
 #                              [--no-reference] [--no-s4seg]
 #
 # Presets (every value can be overridden by the options above):
 #   default  CPU, the project's benchmark model: resnet18, model.width 16, output stride 8, ASPP 64,
-#            low-level 24, 4 classes, crop 64, batch 4 + 8 unlabeled, inference batch 8, 2 threads.
+#            low-level 24, 4 classes, crop 64, batch 4 + 8 unlabeled, inference batch 8, 2 threads,
+#            s4seg reads the loss every step (a CPU gains nothing from queueing steps).
 #   --gpu    CUDA: resnet101, width 64, output stride 16, ASPP 256, low-level 48, 21 classes, crop 513,
-#            batch 8 + 8 unlabeled, inference batch 32.
+#            batch 8 + 8 unlabeled, inference batch 32; s4seg's supervised and fixmatch steps read the
+#            loss once per timed run (--read-every = --steps: train.read_every), where the reference
+#            calls loss.item() every step as the official codebases do.
 # Python with torch: ${PYTHON:-/usr/bin/python3}. The JSON lines of each run stay in the work
 # folder (--work, default a new /tmp/s4seg-sbs.*): ref-fp32.jsonl, ref-bf16.jsonl, s4seg.jsonl.
 # The FLOP convention (tflops column) is documented at the top of fixmatch_reference.py.
@@ -22,13 +25,13 @@ py=${PYTHON:-/usr/bin/python3}
 s4seg=${S4SEG:-$here/../build/samples/cli/s4seg}
 
 device=cpu backbone=resnet18 width=16 os=8 aspp=64 low=24 classes=4 crop=64 batch=4 ubatch=8
-infer_batch=8 threads=2 warmup=3 steps=20 cases=supervised,fixmatch,infer
+infer_batch=8 threads=2 warmup=3 steps=20 cases=supervised,fixmatch,infer read_every=1
 work="" run_ref=1 run_s4seg=1
 args=("$@")
 for a in "${args[@]}"; do  # the preset first, so that explicit options win whatever their order
   if [ "$a" = --gpu ]; then
     device=cuda backbone=resnet101 width=64 os=16 aspp=256 low=48 classes=21 crop=513 batch=8 ubatch=8
-    infer_batch=32 threads=0 warmup=5 steps=20
+    infer_batch=32 threads=0 warmup=5 steps=20 read_every=""
   fi
 done
 while [ $# -gt 0 ]; do
@@ -41,13 +44,15 @@ while [ $# -gt 0 ]; do
     --cases) cases=$2; shift 2 ;;
     --infer-batch) infer_batch=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
+    --read-every) read_every=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --no-reference) run_ref=0; shift ;;
     --no-s4seg) run_s4seg=0; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "side_by_side.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
+[ -n "$read_every" ] || read_every=$steps  # the --gpu preset: once per timed run
 [ -n "$work" ] || work=$(mktemp -d /tmp/s4seg-sbs.XXXXXX)
 mkdir -p "$work"
 
@@ -75,7 +80,7 @@ if [ "$run_s4seg" = 1 ]; then
   s4_threads=()
   [ "$threads" -gt 0 ] && s4_threads=(--set "train.threads=$threads")
   if ! "$s4seg" bench "${common[@]}" --set "model.width=$width" --set "model.output_stride=$os" \
-      --set "model.aspp_channels=$aspp" --set "model.low_level_channels=$low" "${s4_threads[@]}" \
+      --set "model.aspp_channels=$aspp" --set "model.low_level_channels=$low" --read-every "$read_every" "${s4_threads[@]}" \
       > "$work/s4seg.jsonl"; then
     echo "side_by_side.sh: s4seg bench failed" >&2
     status=1

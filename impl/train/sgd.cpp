@@ -59,7 +59,7 @@ bool Sgd::fused_update(double lr, const torch::Tensor& apply) {
       bufs.push_back(buf);
     }
     at::_fused_sgd_(params, grads, bufs, options_.weight_decay, mu, lr * groups_[gi].lr_mult, /*dampening=*/0.0,
-                    options_.nesterov, /*maximize=*/false, /*is_first_step=*/false, /*grad_scale=*/c10::nullopt, found_inf);
+                    options_.nesterov, /*maximize=*/false, /*is_first_step=*/false, /*grad_scale=*/{}, found_inf);
   }
   return true;
 #else

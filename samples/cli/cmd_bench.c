@@ -17,18 +17,20 @@
 static const char kUsage[] =
     "usage: s4seg bench [--device D] [--backbone NAME] [--classes C] [--crop S] [--batch B]\n"
     "                   [--unlabeled-batch U] [--cases LIST] [--warmup N] [--steps N]\n"
-    "                   [--infer-batch N] [--config FILE] [--set KEY=VALUE]...\n"
+    "                   [--infer-batch N] [--read-every N] [--config FILE] [--set KEY=VALUE]...\n"
     "\n"
     "Times what a host would run, on built-in synthetic images held in memory (no decoding):\n"
     "training steps of each method in --cases (supervised, fixmatch, pcr, css, rrn, rc2l: B labeled\n"
     "and, except supervised, U unlabeled crops of S x S per step) and inference ('infer': batch-1\n"
     "latency and batch-N throughput on S x S images; on CUDA both again as infer/*_cuda_graph, with\n"
     "model.cuda_graphs). Each case runs --warmup steps, then --steps\n"
-    "timed ones; the library reads the loss every step, so the timed region ends on the device too.\n"
+    "timed ones in one s4seg_trainer_step call, which ends with a read of the loss, so the timed\n"
+    "region ends on the device too. Inside it the loss is read every --read-every steps\n"
+    "(train.read_every; supervised and fixmatch only, the other methods read every step).\n"
     "Prints one JSON line per case:\n"
     "  {\"impl\":\"s4seg\",\"case\":\"train/fixmatch\",\"device\":..,\"backbone\":..,\"crop\":..,\n"
     "   \"batch\":..,\"unlabeled_batch\":..,\"steps\":..,\"ms_per_step\":..,\"images_per_s\":..,\n"
-    "   \"peak_memory_mb\":..,\"gflops_per_image\":..,\"tflops\":..}\n"
+    "   \"peak_memory_mb\":..,\"gflops_per_image\":..,\"tflops\":..,\"read_every\":..}\n"
     "images_per_s counts labeled + unlabeled images. gflops_per_image is one forward pass\n"
     "(convolutions and matrix products, s4seg_model_flops); tflops assumes 3 forward passes' worth\n"
     "per image through the trained network plus 1 per unlabeled image through the EMA teacher\n"
@@ -46,12 +48,13 @@ static const char kUsage[] =
     "  --warmup N           untimed steps first (default 3)\n"
     "  --steps N            timed steps (default 10)\n"
     "  --infer-batch N      images of the batched inference case (default 8)\n"
+    "  --read-every N       train.read_every of the supervised and fixmatch cases (default 1)\n"
     "  --config FILE        'key = value' lines (model.*, train.*, ...)\n"
     "  --set KEY=VALUE      any configuration key; may be repeated\n";
 
 typedef struct bench_options {
   const char *device, *backbone, *cases, *config_file;
-  int64_t classes, crop, batch, unlabeled_batch, warmup, steps, infer_batch;
+  int64_t classes, crop, batch, unlabeled_batch, warmup, steps, infer_batch, read_every;
   arg_list sets;
 } bench_options;
 
@@ -59,7 +62,7 @@ typedef struct bench_options {
 typedef struct bench_result {
   const char* name;
   char device[32];
-  int64_t batch, unlabeled_batch, steps;
+  int64_t batch, unlabeled_batch, steps, read_every;
   double seconds, images, peak_bytes, forward_flops, step_flops;
 } bench_result;
 
@@ -68,10 +71,10 @@ static void print_result(const bench_options* o, const bench_result* r) {
   printf("{\"impl\":\"s4seg\",\"case\":\"%s\",\"device\":\"%s\",\"backbone\":\"%s\",\"crop\":%" PRId64
          ",\"batch\":%" PRId64 ",\"unlabeled_batch\":%" PRId64 ",\"steps\":%" PRId64
          ",\"ms_per_step\":%.3f,\"images_per_s\":%.3f,\"peak_memory_mb\":%.1f,\"gflops_per_image\":%.4g,"
-         "\"tflops\":%.4g}\n",
+         "\"tflops\":%.4g,\"read_every\":%" PRId64 "}\n",
          r->name, r->device, o->backbone, o->crop, r->batch, r->unlabeled_batch, r->steps, 1000.0 * per_step,
          r->images / r->seconds, r->peak_bytes / (1024.0 * 1024.0), r->forward_flops / 1e9,
-         r->step_flops / per_step / 1e12);
+         r->step_flops / per_step / 1e12, r->read_every);
   fflush(stdout);
 }
 
@@ -91,6 +94,9 @@ static s4seg_status build_config(const bench_options* o, const char* method, int
   if (st == S4SEG_OK) st = s4seg_config_set_int(c, "train.unlabeled_batch_size", o->unlabeled_batch);
   if (st == S4SEG_OK) st = s4seg_config_set_int(c, "train.crop_size", o->crop);
   if (st == S4SEG_OK) st = s4seg_config_set_int(c, "train.log_every", iterations);
+  /* Only these two can skip an update on the device; the others must read every step. */
+  if (st == S4SEG_OK && (strcmp(method, "supervised") == 0 || strcmp(method, "fixmatch") == 0))
+    st = s4seg_config_set_int(c, "train.read_every", o->read_every);
   for (i = 0; st == S4SEG_OK && i < o->sets.count; ++i)
     if (config_apply_assignment(c, o->sets.items[i]) != CLI_EXIT_OK) st = S4SEG_INVALID_ARGUMENT;
   if (st != S4SEG_OK) {
@@ -155,6 +161,7 @@ static s4seg_status bench_train(const bench_options* o, const char* method, benc
     r->unlabeled_batch = semi ? o->unlabeled_batch : 0;
     r->steps = o->steps;
     r->seconds = stats.seconds;
+    st = s4seg_config_get_int(config, "train.read_every", &r->read_every);
     r->images = student * (double)o->steps;
     r->step_flops = r->forward_flops * (3.0 * student + (with_teacher ? (double)o->unlabeled_batch : 0.0));
   }
@@ -183,6 +190,7 @@ static s4seg_status time_predict(s4seg_model* model, const s4seg_image_view* vie
   r->batch = (int64_t)count;
   r->unlabeled_batch = 0;
   r->steps = o->steps;
+  r->read_every = 1; /* every prediction returns its labels to the host */
   r->images = (double)count * (double)o->steps;
   r->step_flops = r->forward_flops * (double)count;
   return st;
@@ -295,6 +303,7 @@ static int run(int argc, char** argv) {
                       {"--warmup", ARG_INT, 0, &o.warmup, 0, 0},
                       {"--steps", ARG_INT, 0, &o.steps, 1, 0},
                       {"--infer-batch", ARG_INT, 0, &o.infer_batch, 1, 0},
+                      {"--read-every", ARG_INT, 0, &o.read_every, 1, 0},
                       {"--config", ARG_STRING, 0, &o.config_file, 0, 0},
                       {"--set", ARG_LIST, 0, &o.sets, 0, 0},
                       {NULL, ARG_FLAG, 0, NULL, 0, 0}};
@@ -308,11 +317,12 @@ static int run(int argc, char** argv) {
   o.warmup = 3;
   o.steps = 10;
   o.infer_batch = 8;
+  o.read_every = 1;
   result = args_parse(argc, argv, specs, NULL, kUsage);
   if (result != ARGS_CONTINUE) return result;
   result = config_check_assignments(argv[0], kUsage, &o.sets);
   if (result == ARGS_CONTINUE && (o.crop > 4096 || o.batch > 4096 || o.unlabeled_batch > 4096 || o.infer_batch > 4096 ||
-                                  o.classes > 255 || o.steps > 1000000 || o.warmup > 1000000))
+                                  o.classes > 255 || o.steps > 1000000 || o.warmup > 1000000 || o.read_every > 1000000000))
     result = cli_usage_error(argv[0], kUsage, "a size, count or class number is out of range");
   if (o.unlabeled_batch == 0) o.unlabeled_batch = o.batch;
   if (result == ARGS_CONTINUE) result = run_cases(&o, kUsage, argv[0]);

@@ -127,7 +127,7 @@ grep -q "IO" "$WORK/err.txt"; check "a missing VOC folder names the IO status" 0
 
 # bench: one JSON line per case with positive figures.
 "$S4SEG" bench --device cpu --backbone resnet18 --classes 3 --crop 32 --batch 2 --unlabeled-batch 2 \
-  --cases supervised,fixmatch,infer --warmup 1 --steps 2 --infer-batch 2 --set model.width=8 \
+  --cases supervised,fixmatch,infer --warmup 1 --steps 2 --infer-batch 2 --read-every 2 --set model.width=8 \
   --set model.aspp_channels=16 --set model.low_level_channels=8 >"$WORK/bench.jsonl"
 check "bench succeeds" 0 $?
 python3 - "$WORK/bench.jsonl" <<'PY'
@@ -140,6 +140,7 @@ for r in rows:
         assert r[key] > 0, (key, r)
 assert rows[1]["unlabeled_batch"] == 2 and rows[0]["unlabeled_batch"] == 0, rows
 assert abs(rows[0]["gflops_per_image"] - rows[3]["gflops_per_image"]) < 1e-9, rows
+assert [r["read_every"] for r in rows] == [2, 2, 1, 1], rows
 PY
 check "bench prints one JSON line per case with positive figures" 0 $?
 "$S4SEG" bench --cases nope >/dev/null 2>&1; check "bench with an unknown case exits 2" 2 $?
