@@ -30,7 +30,8 @@ bool Sgd::fused_update(double lr, const torch::Tensor& apply) {
 #if S4SEG_TORCH_AT_LEAST(2, 3)
   // _fused_sgd_ runs the arithmetic of update() in one multi-tensor kernel per group and returns
   // early on the device when found_inf is 1. Its fast path needs every tensor of a call on CUDA,
-  // of one dtype, dense, with the gradient laid out like its parameter.
+  // of one dtype, dense, with the gradient and momentum laid out like their parameter; anything
+  // else takes the copy-and-restore path.
   const double mu = options_.momentum;
   std::vector<std::vector<size_t>> members(groups_.size());
   for (size_t gi = 0; gi < groups_.size(); ++gi) {
@@ -39,8 +40,10 @@ bool Sgd::fused_update(double lr, const torch::Tensor& apply) {
       if (!p.grad().defined()) continue;
       const torch::Tensor& g = p.grad();
       const torch::Tensor& first = groups_[gi].params[members[gi].empty() ? pi : members[gi].front()];
+      const torch::Tensor& buf = momentum_[gi][pi];
       if (!p.is_cuda() || p.device() != apply.device() || p.scalar_type() != first.scalar_type() ||
-          g.scalar_type() != p.scalar_type() || g.strides() != p.strides() || !p.is_non_overlapping_and_dense())
+          g.scalar_type() != p.scalar_type() || g.strides() != p.strides() || !p.is_non_overlapping_and_dense() ||
+          (mu != 0 && buf.defined() && (buf.strides() != p.strides() || buf.scalar_type() != p.scalar_type())))
         return false;
       members[gi].push_back(pi);
     }
