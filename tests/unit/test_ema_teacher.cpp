@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "models/segmentation_net.h"
 #include "train/ema_teacher.h"
+#include "train/skippable_update.h"  // snapshot
 #include "unit_test.h"
 
 using namespace s4seg;
@@ -36,12 +37,6 @@ static bool all_equal(const std::vector<torch::Tensor>& a, const std::vector<tor
   for (size_t i = 0; i < a.size(); ++i)
     if (!torch::equal(a[i], b[i])) return false;
   return true;
-}
-
-static std::vector<torch::Tensor> snapshot(const std::vector<torch::Tensor>& ts) {
-  std::vector<torch::Tensor> out;
-  for (const auto& t : ts) out.push_back(t.detach().clone());
-  return out;
 }
 
 static void decay_warms_up_then_caps(void**) {
