@@ -114,9 +114,10 @@ torch::Tensor classmix_mask(const torch::Tensor& labels) {
           "classmix_mask: labels must be int64 (B, H, W)");
   const int64_t B = labels.size(0);
   if (labels.numel() == 0) return torch::zeros(labels.sizes(), labels.options().dtype(torch::kBool));
-  // One read-back to validate: out-of-range labels would index outside the class slots.
-  require(!((labels < 0) | (labels > kIgnore)).any().item<bool>(), "classmix_mask: labels must be in [0, 254] or 255");
+  // Labels outside [0, 254] count as ignored: mapped to 255 on the device rather than checked on
+  // the host, so that a queued step (train.read_every > 1) does not wait here.
   torch::Tensor flat = labels.reshape({B, -1});
+  flat = torch::where((flat >= 0) & (flat < kIgnore), flat, torch::full_like(flat, kIgnore));
   // present[b, c]: class c occurs in image b (255 excluded).
   torch::Tensor present = torch::zeros({B, kClassSlots}, labels.options().dtype(torch::kBool));
   present.scatter_(1, flat, true);

@@ -97,10 +97,10 @@ const KeySpec kKeys[] = {
     {"train.log_every", T::Int, "10", 1, 1000000000, "", "Iterations between progress callbacks."},
     {"train.read_every", T::Int, "1", 1, 1000000000, "",
      "Iterations between reads of the loss and metrics from the device. 1: every iteration's loss is checked before its "
-     "update. N > 1 (supervised and fixmatch with train.optimizer = sgd): iterations are queued without waiting for the "
-     "device; a non-finite loss still leaves the weights, optimizer and teacher as they were before it (its update and "
-     "every later queued one are skipped on the device) and is reported at the next read. Reads also happen at each "
-     "progress callback and at the end of every step call. BatchNorm running statistics are not rolled back."},
+     "update. N > 1 (every method but rrn and rc2l): iterations are queued without waiting for the device; a "
+     "non-finite loss still leaves the weights, optimizer, teacher and prototypes as they were before it (its update "
+     "and every later queued one are skipped on the device) and is reported at the next read. Reads also happen at "
+     "each progress callback and at the end of every step call. BatchNorm running statistics are not rolled back."},
     {"train.grad_accumulation", T::Int, "1", 1, 4096, "",
      "Split each iteration's batches (labeled and unlabeled) into this many micro-batches, one forward and backward "
      "each, gradients summed before the single update: the same step with 1/N of the activation memory. "

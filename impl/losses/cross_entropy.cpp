@@ -37,13 +37,14 @@ torch::Tensor ohem_cross_entropy(const torch::Tensor& logits, const torch::Tenso
   torch::Tensor prob = torch::exp(-nll.detach());
   // Ignored pixels get probability 2 so they sort last and never pass the threshold.
   prob = torch::where(valid, prob, torch::full_like(prob, 2.0));
-  int64_t n_valid = valid.sum().item<int64_t>();
+  // τ = max(thresh, k-th smallest probability), found on the device (no host read). With fewer
+  // than min_kept valid pixels the k-th is an ignored pixel's 2 (or, with none ignored, the largest
+  // probability), and every valid pixel is kept: the same as taking k = the valid count.
+  const int64_t k = std::min<int64_t>(min_kept, prob.numel());
   torch::Tensor keep = valid;
-  if (n_valid > 0) {
-    int64_t k = std::min(min_kept, n_valid);
-    double kth = std::get<0>(torch::kthvalue(prob, k)).item<double>();
-    double tau = std::max(thresh, kth);
-    keep = valid & (prob <= tau);
+  if (k > 0) {
+    torch::Tensor kth = std::get<0>(torch::kthvalue(prob, k));
+    keep = valid & (prob <= kth.clamp_min(thresh));
   }
   torch::Tensor count = keep.sum().clamp_min(1).to(nll.scalar_type());
   return (nll * keep.to(nll.scalar_type())).sum() / count;

@@ -115,61 +115,67 @@ torch::Tensor prototype_info_nce(const torch::Tensor& reps, const torch::Tensor&
   torch::Tensor zero = rf.sum() * 0;  // keeps the graph for an empty or single-class batch
   if (n == 0) return zero;
 
-  torch::Tensor range = torch::stack({labels.min(), labels.max()}).cpu();
-  const int64_t lo = range[0].item<int64_t>(), hi = range[1].item<int64_t>();
-  require(lo >= 0 && hi < c, "prototype_info_nce: labels must lie in [0, " + std::to_string(c) + "), got [" +
-                                 std::to_string(lo) + ", " + std::to_string(hi) + "]");
-
-  torch::Tensor counts = torch::bincount(labels, {}, c);  // (C)
-  torch::Tensor present = torch::nonzero(counts > 0).squeeze(1);  // (P) class ids, ascending
-  const int64_t p = present.size(0);
-  if (p < 2) return zero;
-
-  torch::Tensor anchor_pix;  // (P, Q) pixel indices
-  torch::Tensor neg_pix;     // (P, Q·K) pixel indices
-  torch::Tensor protos;      // (P, D) normalised prototypes of the present classes
+  // Everything below has shapes fixed by C, Q and K, so nothing is read back to the host: every
+  // class gets anchors and negatives drawn, and the classes absent from the batch (or a batch with
+  // fewer than two classes) are masked out of the mean instead of being skipped.
+  torch::Tensor anchor_pix;  // (C, Q) pixel indices
+  torch::Tensor neg_pix;     // (C, Q·K) pixel indices
+  torch::Tensor protos;      // (C, D) normalised prototypes
+  torch::Tensor counted;     // bool (C): present, with at least one other class present
   {
     torch::NoGradGuard no_grad;
-    torch::Tensor hard = indicator.to(torch::kFloat) < o.strong_threshold;
-    torch::Tensor hard_counts = torch::bincount(labels.masked_select(hard), {}, c);
+    // Pixels outside [0, C) (255) belong to a dump class C, which sorts last and is never drawn.
+    torch::Tensor in_range = (labels >= 0) & (labels < c);
+    torch::Tensor cls = torch::where(in_range, labels, torch::full_like(labels, c));
+    torch::Tensor hard = in_range & (indicator.to(torch::kFloat) < o.strong_threshold);
+    auto per_class = [&](const torch::Tensor& ones) {
+      return torch::zeros({c + 1}, labels.options()).scatter_add_(0, cls, ones).narrow(0, 0, c);
+    };
+    torch::Tensor counts = per_class(torch::ones_like(labels));       // (C)
+    torch::Tensor hard_counts = per_class(hard.to(torch::kLong));      // (C)
+    torch::Tensor present = counts > 0;
     // Pixels sorted by (class, easy): class j occupies [start_j, start_j + counts_j) with its hard
     // pixels first. Stable so that a fixed seed picks the same pixels on every device.
-    torch::Tensor key = labels * 2 + (~hard).to(torch::kLong);
+    torch::Tensor key = cls * 2 + (~hard).to(torch::kLong);
     torch::Tensor order = std::get<1>(torch::sort(key, /*stable=*/true, /*dim=*/0, /*descending=*/false));
     torch::Tensor start = torch::cumsum(counts, 0) - counts;
     // Anchor pool: the hard pixels of the class, or all of its pixels when it has none (the CSS code
-    // instead skips such a class, still dividing by the number of present classes).
-    torch::Tensor pool = torch::where(hard_counts > 0, hard_counts, counts);
+    // instead skips such a class, still dividing by the number of present classes). An absent
+    // class draws from a pool of 1 at its (clamped) start: a real pixel, masked out below.
+    torch::Tensor pool = torch::where(hard_counts > 0, hard_counts, counts).clamp_min(1);
+    torch::Tensor anchor_off = start.unsqueeze(1) + uniform_below(pool.unsqueeze(1).expand({c, q}).contiguous());
+    anchor_pix = order.index_select(0, anchor_off.clamp_max(n - 1).reshape(-1)).view({c, q});
 
-    torch::Tensor pool_p = pool.index_select(0, present).unsqueeze(1).expand({p, q}).contiguous();
-    torch::Tensor anchor_off = start.index_select(0, present).unsqueeze(1) + uniform_below(pool_p);
-    anchor_pix = order.index_select(0, anchor_off.reshape(-1)).view({p, q});
-
-    // Negative classes: j ≠ c with probability softmax_j(cos(p_c, p_j)/τ) over the present classes.
+    // Negative classes: j ≠ c, present, with probability softmax_j(cos(p_c, p_j)/τ). A row with no
+    // such class samples uniformly (multinomial needs a distribution) and is masked out.
     // Element-wise products rather than matmul keep this in float32 under CUDA autocast.
-    protos = F::normalize(prototypes.detach().to(torch::kFloat).index_select(0, present),
-                          F::NormalizeFuncOptions().dim(1));
-    torch::Tensor sim = (protos.unsqueeze(1) * protos.unsqueeze(0)).sum(-1) / o.temperature;  // (P, P)
-    sim = sim.masked_fill(torch::eye(p, sim.options().dtype(torch::kBool)), -std::numeric_limits<double>::infinity());
-    torch::Tensor neg_local = torch::multinomial(torch::softmax(sim, 1), q * k, /*replacement=*/true);  // (P, Q·K)
-    torch::Tensor neg_cls = present.index_select(0, neg_local.reshape(-1));
-    torch::Tensor neg_off = start.index_select(0, neg_cls) + uniform_below(counts.index_select(0, neg_cls));
-    neg_pix = order.index_select(0, neg_off).view({p, q * k});
+    protos = F::normalize(prototypes.detach().to(torch::kFloat), F::NormalizeFuncOptions().dim(1));
+    torch::Tensor sim = (protos.unsqueeze(1) * protos.unsqueeze(0)).sum(-1) / o.temperature;  // (C, C)
+    torch::Tensor allowed = present.unsqueeze(0) & torch::eye(c, present.options()).logical_not();
+    torch::Tensor has_negative = allowed.any(1);
+    counted = present & has_negative;
+    sim = sim.masked_fill(allowed.logical_not(), -std::numeric_limits<double>::infinity());
+    torch::Tensor probs = torch::where(has_negative.unsqueeze(1), torch::softmax(sim, 1), torch::full_like(sim, 1.0 / c));
+    torch::Tensor neg_cls = torch::multinomial(probs, q * k, /*replacement=*/true).reshape(-1);  // (C·Q·K)
+    torch::Tensor neg_off = start.index_select(0, neg_cls) + uniform_below(counts.index_select(0, neg_cls).clamp_min(1));
+    neg_pix = order.index_select(0, neg_off.clamp_max(n - 1)).view({c, q * k});
   }
 
   // Negatives are detached normalised representations; anchors keep their graph.
   torch::Tensor neg_all = F::normalize(rf.detach(), F::NormalizeFuncOptions().dim(1));
+  torch::Tensor weight = counted.to(torch::kFloat);
   torch::Tensor total = zero;
-  for (int64_t i = 0; i < p; ++i) {  // one class at a time bounds the (Q, K, D) temporaries
+  for (int64_t i = 0; i < c; ++i) {  // one class at a time bounds the (Q, K, D) temporaries
     torch::Tensor a = F::normalize(rf.index_select(0, anchor_pix[i]), F::NormalizeFuncOptions().dim(1));  // (Q, D)
     torch::Tensor pos = (a * protos[i]).sum(-1, /*keepdim=*/true);                                         // (Q, 1)
     torch::Tensor negs = neg_all.index_select(0, neg_pix[i]).view({q, k, d});
     torch::Tensor neg = (a.unsqueeze(1) * negs).sum(-1);                                                   // (Q, K)
     torch::Tensor logits = torch::cat({pos, neg}, 1) / o.temperature;
-    // CE with target 0: logsumexp − logit_0, averaged over the anchors.
-    total = total + (torch::logsumexp(logits, {1}) - logits.select(1, 0)).mean();
+    // CE with target 0: logsumexp − logit_0, averaged over the anchors; a finite value for a
+    // masked class too (its anchors are real pixels), so the 0 weight leaves no NaN in the gradient.
+    total = total + (torch::logsumexp(logits, {1}) - logits.select(1, 0)).mean() * weight[i];
   }
-  return total / static_cast<double>(p);
+  return total / weight.sum().clamp_min(1);
 }
 
 }  // namespace s4seg

@@ -27,8 +27,8 @@ struct ProtoContrastOptions {
 };
 
 // CSS prototype InfoNCE (ALGORITHMS.md 3.3 L_c), at feature resolution.
-//   reps: float (N, D) representations of the valid pixels (grad flows into them),
-//   labels: int64 (N) class of each pixel,
+//   reps: float (N, D) representations of the pixels (grad flows into them),
+//   labels: int64 (N) class of each pixel; a label outside [0, C) (255: ignored) takes no part,
 //   indicator: float (N) the representation-space softmax probability of the pixel's own class,
 //   prototypes: float (C, D) (no gradient).
 // For each class c present: Q anchors drawn with replacement from the hard set {label = c,
@@ -37,6 +37,8 @@ struct ProtoContrastOptions {
 // pixel of class j (its representation, detached).
 //   L_c = CE([cos(a, p_c), cos(a, n_1..K)] / τ, target 0), averaged over anchors;
 //   L = mean over present classes; 0 (with a graph) when fewer than two classes are present.
+// Nothing is read back to the host (shapes depend on C, Q and K only), so it can run inside a
+// queued step (train.read_every > 1); it costs the anchors and negatives of all C classes.
 torch::Tensor prototype_info_nce(const torch::Tensor& reps, const torch::Tensor& labels, const torch::Tensor& indicator,
                                  const torch::Tensor& prototypes, const ProtoContrastOptions& o);
 

@@ -127,23 +127,27 @@ class Css : public MeanTeacherMethod {
           upd_lab = torch::cat({flat_lab.narrow(0, 0, bl * rh * rw), tl});
         }
         torch::Tensor ok = upd_lab != kIgnoreIndex;
-        bank_->ema_update(upd_rep, upd_lab, torch::zeros({upd_lab.size(0), classes_}, upd_lab.options()), ok, ranks());
+        bank_->ema_update(upd_rep, upd_lab, torch::zeros({upd_lab.size(0), classes_}, upd_lab.options()), ok, ranks(),
+                          in.apply);
       }
       if (lambda <= 0) return o;
-      torch::Tensor sel = valid.nonzero().squeeze(1);
-      torch::Tensor reps_v = flat_rep.index_select(0, sel);
-      torch::Tensor labs_v = flat_lab.index_select(0, sel);
+      // Every pixel goes in, the ignored ones (255) included: prototype_info_nce leaves them out
+      // without selecting them on the host.
       torch::Tensor indicator;
       {
         torch::NoGradGuard ng;
-        torch::Tensor probs = torch::softmax(bank_->score(reps_v.detach()).logits, 1);
-        indicator = probs.gather(1, labs_v.unsqueeze(1)).squeeze(1);
+        torch::Tensor probs = torch::softmax(bank_->score(flat_rep.detach()).logits, 1);
+        indicator = probs.gather(1, torch::where(valid, flat_lab, torch::zeros_like(flat_lab)).unsqueeze(1)).squeeze(1);
       }
       torch::Tensor protos = bank_->prototypes().select(1, 0).detach();
-      o.losses["contrast"] = prototype_info_nce(reps_v, labs_v, indicator, protos, contrast_) * lambda;
+      o.losses["contrast"] = prototype_info_nce(flat_rep, flat_lab, indicator, protos, contrast_) * lambda;
     }
     return o;
   }
+
+  // The teacher (after_step) and the bank (moved inside step, with the `apply` of the iterations
+  // before) honour `apply`; the filters keep no state.
+  bool skips_on_device() const override { return true; }
 
   // Every rank's features move the bank (ema_update sums over the ranks); rank 0's copy settles
   // the rest.

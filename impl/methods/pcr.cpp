@@ -124,9 +124,15 @@ class Pcr : public MeanTeacherMethod {
 
   void after_step(int64_t iteration, const torch::Tensor& apply) override {
     MeanTeacherMethod::after_step(iteration, apply);
-    if (pending_.features.defined()) bank_->ema_update(pending_.features, pending_.labels, pending_.match, pending_.mask, ranks());
+    if (pending_.features.defined())
+      bank_->ema_update(pending_.features, pending_.labels, pending_.match, pending_.mask, ranks(), apply);
     pending_ = {};
   }
+
+  // The teacher, the bank (after_step) and an adaptive filter (label_unlabeled) honour `apply`.
+  // The bank's initialisation reads counts on the host, once; it stays even if its iteration is
+  // later found to have diverged, as it does with train.read_every = 1.
+  bool skips_on_device() const override { return true; }
 
   // Every rank's features move the bank (ema_update sums over the ranks); rank 0's copy settles
   // the initialisation, which each rank draws from its own batch.

@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "models/tensor_codec.h"
+#include "core/skippable_update.h"
 
 namespace s4seg {
 
@@ -134,7 +135,7 @@ void PrototypeBank::init_kmeans(const torch::Tensor& features, const torch::Tens
 }
 
 void PrototypeBank::ema_update(const torch::Tensor& features, const torch::Tensor& labels, const torch::Tensor& match,
-                               const torch::Tensor& mask, const RankGroup* ranks) {
+                               const torch::Tensor& mask, const RankGroup* ranks, const torch::Tensor& apply) {
   check_features(features, options_.dim, "prototype ema_update");
   const int64_t p_count = features.size(0);
   check_labels(labels, p_count, "prototype ema_update");
@@ -142,6 +143,7 @@ void PrototypeBank::ema_update(const torch::Tensor& features, const torch::Tenso
   require(match.defined() && match.dim() == 2 && match.size(0) == p_count && match.size(1) == c_count,
           "prototype ema_update: match must be (P, " + std::to_string(c_count) + ")");
   require(!mask.defined() || (mask.dim() == 1 && mask.size(0) == p_count), "prototype ema_update: mask must be (P)");
+  check_apply(apply, "prototype ema_update");
   torch::NoGradGuard no_grad;
   const auto dev = protos_.device();
   torch::Tensor x = features.detach().to(dev, torch::kFloat);
@@ -173,8 +175,14 @@ void PrototypeBank::ema_update(const torch::Tensor& features, const torch::Tenso
   torch::Tensor class_mean = (sums.sum(1) / class_num.clamp_min(1).unsqueeze(1)).unsqueeze(1).expand({c_count, m, d});
   torch::Tensor first = (~ready_ & (class_num > 0)).view({c_count, 1, 1});
   updated = torch::where(first, class_mean, updated);
+  torch::Tensor ready_next = ready_ | (class_num > 0);
+  if (apply.defined()) {
+    updated = torch::where(apply.reshape({}), updated, protos_);
+    ready_next = ready_next & apply.reshape({});
+    ready_next = ready_next | ready_;
+  }
   protos_.copy_(updated);
-  ready_.copy_(ready_ | (class_num > 0));
+  ready_.copy_(ready_next);
 }
 
 bool PrototypeBank::all_initialized() const { return ready_.all().item<bool>(); }

@@ -55,8 +55,10 @@ class PrototypeBank {
   // With `ranks` (a data-parallel job), the per-(c, m) feature sums and pixel counts are summed
   // over the ranks first, so every rank applies the update of the whole job's batch (the one a
   // single process with all the ranks' pixels would apply); every rank must call it.
+  // With `apply` (bool scalar on the bank's device, train.read_every > 1) the bank moves only where
+  // it is true, decided on the device.
   void ema_update(const torch::Tensor& features, const torch::Tensor& labels, const torch::Tensor& match,
-                  const torch::Tensor& mask = {}, const RankGroup* ranks = nullptr);
+                  const torch::Tensor& mask = {}, const RankGroup* ranks = nullptr, const torch::Tensor& apply = {});
 
   const torch::Tensor& prototypes() const { return protos_; }     // float (C, M, D), not normalised
   const torch::Tensor& initialized() const { return ready_; }     // bool (C)

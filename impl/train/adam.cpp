@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "models/tensor_codec.h"
+#include "core/skippable_update.h"
 
 namespace s4seg {
 
@@ -42,8 +43,34 @@ void Adam::zero_grad() {
     if (p.grad().defined()) p.mutable_grad() = torch::Tensor();
 }
 
-void Adam::step(double lr) {
+void Adam::step(double lr, const torch::Tensor& apply) {
   torch::NoGradGuard ng;
+  if (!apply.defined()) return update(lr);
+  check_apply(apply, "adam");
+  // Moments created now start as zeros, which is what a cancelled first step must leave (a zero
+  // moment at t = 0 gives the same first step as none).
+  std::vector<torch::Tensor> written;
+  for (size_t i = 0; i < params_.size(); ++i) {
+    if (!params_[i].grad().defined()) continue;
+    if (!exp_avg_[i].defined()) {
+      exp_avg_[i] = torch::zeros_like(params_[i], torch::MemoryFormat::Preserve);
+      exp_avg_sq_[i] = torch::zeros_like(params_[i], torch::MemoryFormat::Preserve);
+    }
+    written.insert(written.end(), {params_[i], exp_avg_[i], exp_avg_sq_[i]});
+  }
+  const std::vector<torch::Tensor> saved = snapshot(written);
+  update(lr);
+  restore_unless(apply, written, saved);
+}
+
+void Adam::set_step_counts(const std::vector<int64_t>& counts) {
+  require(counts.size() == params_.size(), "Adam: " + std::to_string(counts.size()) + " step counts for " +
+                                               std::to_string(params_.size()) + " parameters");
+  for (int64_t t : counts) require(t >= 0, "Adam: step counts must be non-negative");
+  steps_ = counts;
+}
+
+void Adam::update(double lr) {
   const double b1 = options_.beta1, b2 = options_.beta2, wd = options_.weight_decay;
   // Parameters that share a step count share their bias corrections: each such set is updated by
   // multi-tensor (foreach) calls, one per operation (on CUDA a few fused kernels for the whole

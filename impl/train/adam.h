@@ -29,7 +29,11 @@ class Adam {
   // Per parameter with a gradient (others are skipped and keep their step count t), lr = lr·mult:
   //   L2: g ← ∇ + wd·θ;   AdamW: g ← ∇, θ ← θ·(1 − lr·wd);   then t ← t + 1;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
   //   θ ← θ − (lr / (1−β1^t)) · m / (√v / √(1−β2^t) + eps)
-  void step(double lr);
+  // With `apply` (bool scalar on the parameters' device) the update is kept only where it is true,
+  // decided on the device: copies of what it writes are put back where it is false. The step counts
+  // t move on the host either way; the caller that learns later that updates were skipped puts
+  // them back with set_step_counts.
+  void step(double lr, const torch::Tensor& apply = {});
   // Records: prefix + "adam/count" (i64 scalar, number of parameters), and per parameter i
   // prefix + "adam/<i>/step" (i64 scalar), plus "adam/<i>/exp_avg" and "adam/<i>/exp_avg_sq" when
   // step > 0.
@@ -40,8 +44,12 @@ class Adam {
 
   const std::vector<torch::Tensor>& params() const { return params_; }
   int64_t steps(size_t i) const { return steps_.at(i); }
+  const std::vector<int64_t>& step_counts() const { return steps_; }
+  // Throws Error(InvalidArgument) unless `counts` has one non-negative count per parameter.
+  void set_step_counts(const std::vector<int64_t>& counts);
 
  private:
+  void update(double lr);  // the unguarded step
   std::vector<torch::Tensor> params_;
   std::vector<double> lr_mults_;
   std::vector<int64_t> steps_;

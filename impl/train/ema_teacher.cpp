@@ -7,7 +7,7 @@
 
 #include "core/error.h"
 #include "core/torch_compat.h"
-#include "train/skippable_update.h"
+#include "core/skippable_update.h"
 
 namespace s4seg {
 

@@ -14,11 +14,10 @@ class AdamWOptimizer final : public Optimizer {
   AdamWOptimizer(const std::vector<ParamGroup>& groups, AdamOptions options)
       : adam_(flatten_params(groups), options, flatten_mults(groups)) {}
   void zero_grad() override { adam_.zero_grad(); }
-  void step(double lr, const torch::Tensor& apply) override {
-    require(!apply.defined(), "train.optimizer = adamw cannot skip an update on the device (train.read_every must be 1)");
-    adam_.step(lr);
-  }
-  bool skips_on_device() const override { return false; }
+  void step(double lr, const torch::Tensor& apply) override { adam_.step(lr, apply); }
+  bool skips_on_device() const override { return true; }
+  std::vector<int64_t> host_counters() const override { return adam_.step_counts(); }
+  void set_host_counters(const std::vector<int64_t>& counters) override { adam_.set_step_counts(counters); }
   void save(Records& out) const override { adam_.save(out, "adamw/"); }
   void load(const Records& in, const std::string& who) override { adam_.load(in, "adamw/", who); }
 

@@ -23,6 +23,10 @@ class Optimizer {
   virtual void step(double lr, const torch::Tensor& apply) = 0;
   // Whether step() takes a defined `apply` (train.read_every > 1).
   virtual bool skips_on_device() const = 0;
+  // State the host moves at each step whatever `apply` says (AdamW's step counts), so that the
+  // trainer can put it back when it learns that queued updates were skipped.
+  virtual std::vector<int64_t> host_counters() const { return {}; }
+  virtual void set_host_counters(const std::vector<int64_t>& /*counters*/) {}
   // Checkpoint records; load is all-or-nothing and throws Error(Format) naming `who`.
   virtual void save(Records& out) const = 0;
   virtual void load(const Records& in, const std::string& who) = 0;

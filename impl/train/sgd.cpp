@@ -4,7 +4,7 @@
 
 #include "core/error.h"
 #include "core/torch_compat.h"
-#include "train/skippable_update.h"
+#include "core/skippable_update.h"
 #include "models/tensor_codec.h"
 
 namespace s4seg {

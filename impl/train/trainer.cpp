@@ -99,10 +99,10 @@ Trainer::Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> la
   read_every_ = config_.get_int("train.read_every");
   if (read_every_ > 1) {
     require(method_->skips_on_device(), "train.read_every = " + std::to_string(read_every_) + " needs a method that can skip "
-                                        "an update on the device (supervised, fixmatch); train.method = " +
+                                        "an update on the device (supervised, fixmatch, pcr, css); train.method = " +
                                         config_.get_string("train.method") + " needs train.read_every = 1");
     require(optimizer_->skips_on_device(), "train.read_every = " + std::to_string(read_every_) +
-                                               " needs train.optimizer = sgd (adamw cannot skip an update on the device)");
+                                               " needs an optimizer that can skip an update on the device");
   }
   apply_ = torch::ones({}, torch::TensorOptions().dtype(torch::kBool).device(model_->device));
 }
@@ -176,6 +176,7 @@ void Trainer::run_iteration(Window& w) {
   q.iteration = iteration_;
   q.lr = poly_lr(base_lr_, iteration_, total_, warmup_, poly_power_, min_lr_);
   q.host_counters = method_->host_counters();
+  q.optimizer_counters = optimizer_->host_counters();
   HostBatch hb = loader_->next();
   q.data_wait = loader_->last_wait_seconds();
   HostBatch hu;
@@ -335,6 +336,7 @@ void Trainer::read_queued(Window& w) {
     // goes back to before it. The batches drawn for them are not drawn again.
     iteration_ = q.iteration;
     method_->set_host_counters(q.host_counters);
+    optimizer_->set_host_counters(q.optimizer_counters);
     apply_ = torch::ones({}, apply_.options());
     check_not_halted(q, v, queue.size() - i - 1);
   }

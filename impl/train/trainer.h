@@ -76,7 +76,8 @@ class Trainer {
     double lr = 0;
     double data_wait = 0;  // seconds blocked on the loaders
     double seconds = 0;    // host time the iteration took to queue
-    std::vector<int64_t> host_counters;  // the method's, from before the iteration
+    std::vector<int64_t> host_counters;       // the method's, from before the iteration
+    std::vector<int64_t> optimizer_counters;  // the optimizer's, likewise
     torch::Tensor values;  // float: loss (summed over ranks), [cancel requests], loss terms, metrics
     std::vector<std::string> loss_names;
     struct Metric {
@@ -91,8 +92,8 @@ class Trainer {
   // Otherwise queues it, its updates conditional on `apply_` on the device.
   void run_iteration(Window& w);
   // Reads every queued iteration in one copy and adds them to `w`. At the first one that diverged
-  // or was cancelled, puts the iteration count and the method's counters back to before it (its
-  // updates and the later ones were skipped on the device) and throws.
+  // or was cancelled, puts the iteration count and the method's and the optimizer's counters back
+  // to before it (its updates and the later ones were skipped on the device) and throws.
   void read_queued(Window& w);
   void account(const QueuedIteration& q, const double* values, Window& w) const;
   // Throws if the iteration's figures say it diverged or was cancelled; `skipped_after` counts the

@@ -26,7 +26,7 @@ static const char kUsage[] =
     "model.cuda_graphs). Each case runs --warmup steps, then --steps\n"
     "timed ones in one s4seg_trainer_step call, which ends with a read of the loss, so the timed\n"
     "region ends on the device too. Inside it the loss is read every --read-every steps\n"
-    "(train.read_every; supervised and fixmatch only, the other methods read every step).\n"
+    "(train.read_every; rrn and rc2l read every step).\n"
     "Prints one JSON line per case:\n"
     "  {\"impl\":\"s4seg\",\"case\":\"train/fixmatch\",\"device\":..,\"backbone\":..,\"crop\":..,\n"
     "   \"batch\":..,\"unlabeled_batch\":..,\"steps\":..,\"ms_per_step\":..,\"images_per_s\":..,\n"
@@ -48,7 +48,7 @@ static const char kUsage[] =
     "  --warmup N           untimed steps first (default 3)\n"
     "  --steps N            timed steps (default 10)\n"
     "  --infer-batch N      images of the batched inference case (default 8)\n"
-    "  --read-every N       train.read_every of the supervised and fixmatch cases (default 1)\n"
+    "  --read-every N       train.read_every of the cases other than rrn and rc2l (default 1)\n"
     "  --config FILE        'key = value' lines (model.*, train.*, ...)\n"
     "  --set KEY=VALUE      any configuration key; may be repeated\n";
 
@@ -94,8 +94,8 @@ static s4seg_status build_config(const bench_options* o, const char* method, int
   if (st == S4SEG_OK) st = s4seg_config_set_int(c, "train.unlabeled_batch_size", o->unlabeled_batch);
   if (st == S4SEG_OK) st = s4seg_config_set_int(c, "train.crop_size", o->crop);
   if (st == S4SEG_OK) st = s4seg_config_set_int(c, "train.log_every", iterations);
-  /* Only these two can skip an update on the device; the others must read every step. */
-  if (st == S4SEG_OK && (strcmp(method, "supervised") == 0 || strcmp(method, "fixmatch") == 0))
+  /* rrn and rc2l cannot skip an update on the device: they read every step. */
+  if (st == S4SEG_OK && strcmp(method, "rrn") != 0 && strcmp(method, "rc2l") != 0)
     st = s4seg_config_set_int(c, "train.read_every", o->read_every);
   for (i = 0; st == S4SEG_OK && i < o->sets.count; ++i)
     if (config_apply_assignment(c, o->sets.items[i]) != CLI_EXIT_OK) st = S4SEG_INVALID_ARGUMENT;

@@ -127,20 +127,21 @@ grep -q "IO" "$WORK/err.txt"; check "a missing VOC folder names the IO status" 0
 
 # bench: one JSON line per case with positive figures.
 "$S4SEG" bench --device cpu --backbone resnet18 --classes 3 --crop 32 --batch 2 --unlabeled-batch 2 \
-  --cases supervised,fixmatch,infer --warmup 1 --steps 2 --infer-batch 2 --read-every 2 --set model.width=8 \
+  --cases supervised,fixmatch,pcr,rrn,infer --warmup 1 --steps 2 --infer-batch 2 --read-every 2 --set model.width=8 \
   --set model.aspp_channels=16 --set model.low_level_channels=8 >"$WORK/bench.jsonl"
 check "bench succeeds" 0 $?
 python3 - "$WORK/bench.jsonl" <<'PY'
 import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
-assert [r["case"] for r in rows] == ["train/supervised", "train/fixmatch", "infer/batch1", "infer/batchN"], rows
+assert [r["case"] for r in rows] == ["train/supervised", "train/fixmatch", "train/pcr", "train/rrn", "infer/batch1",
+                                     "infer/batchN"], rows
 for r in rows:
     assert r["impl"] == "s4seg" and r["device"] == "cpu" and r["steps"] == 2, r
     for key in ("ms_per_step", "images_per_s", "peak_memory_mb", "gflops_per_image", "tflops"):
         assert r[key] > 0, (key, r)
 assert rows[1]["unlabeled_batch"] == 2 and rows[0]["unlabeled_batch"] == 0, rows
-assert abs(rows[0]["gflops_per_image"] - rows[3]["gflops_per_image"]) < 1e-9, rows
-assert [r["read_every"] for r in rows] == [2, 2, 1, 1], rows
+assert abs(rows[0]["gflops_per_image"] - rows[5]["gflops_per_image"]) < 1e-9, rows
+assert [r["read_every"] for r in rows] == [2, 2, 2, 1, 1, 1], rows  # rrn reads every step
 PY
 check "bench prints one JSON line per case with positive figures" 0 $?
 "$S4SEG" bench --cases nope >/dev/null 2>&1; check "bench with an unknown case exits 2" 2 $?

@@ -233,6 +233,48 @@ static void adam_bad_records_throw_format_and_change_nothing(void**) {
   assert_true(torch::equal(w2, w3) && torch::equal(c2, c3));
 }
 
+// A skipped update (apply false, decided on the device) leaves weights and moments as they were,
+// its first step included; with the step counts put back, training goes on exactly as if it had
+// never been queued. A NaN gradient in a skipped update leaks nowhere.
+static void adamw_skipped_update_changes_nothing(void**) {
+  const torch::Tensor skip = torch::zeros({}, torch::kBool), go = torch::ones({}, torch::kBool);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  AdamOptions o{0.9, 0.99, 1e-8, 0.1, /*decoupled_weight_decay=*/true};
+  torch::Tensor p = torch::tensor({1.0f, 2.0f}).requires_grad_(true);
+  torch::Tensor q = p.detach().clone().requires_grad_(true);
+  Adam guarded({p}, o), plain({q}, o);
+
+  const std::vector<int64_t> before = guarded.step_counts();
+  p.mutable_grad() = torch::tensor({nan, 1.0f});
+  guarded.step(0.1, skip);  // the first step, skipped: moments stay zero
+  assert_true(torch::equal(p, torch::tensor({1.0f, 2.0f})));
+  assert_int_equal(guarded.steps(0), 1);  // the host counted it ...
+  guarded.set_step_counts(before);        // ... until told that it was skipped
+  for (int k = 0; k < 3; ++k) {
+    p.mutable_grad() = torch::tensor({0.5f, -1.0f}) * (k + 1);
+    q.mutable_grad() = torch::tensor({0.5f, -1.0f}) * (k + 1);
+    guarded.step(0.1, go);
+    plain.step(0.1);
+    assert_true(torch::equal(p, q));
+  }
+  const std::vector<int64_t> mid = guarded.step_counts();
+  p.mutable_grad() = torch::tensor({nan, std::numeric_limits<float>::infinity()});
+  guarded.step(0.1, skip);
+  guarded.set_step_counts(mid);
+  Records a, b;
+  guarded.save(a, "");
+  plain.save(b, "");
+  assert_true(a == b);  // moments and step counts
+  p.mutable_grad() = torch::ones({2});
+  q.mutable_grad() = torch::ones({2});
+  guarded.step(0.1, go);
+  plain.step(0.1);
+  assert_true(torch::equal(p, q));
+  ASSERT_THROWS_STATUS(guarded.step(0.1, torch::ones({2}, torch::kBool)), Status::InvalidArgument);
+  ASSERT_THROWS_STATUS(guarded.set_step_counts({1, 2}), Status::InvalidArgument);
+  ASSERT_THROWS_STATUS(guarded.set_step_counts({-1}), Status::InvalidArgument);
+}
+
 static void adam_rejects_bad_options(void**) {
   torch::Tensor p = torch::zeros({1}).requires_grad_(true);
   ASSERT_THROWS_STATUS(Adam({p}, AdamOptions{1.0, 0.99, 1e-8, 0.0}), Status::InvalidArgument);
@@ -253,6 +295,7 @@ int main() {
       cmocka_unit_test(adam_lr_multipliers_scale_each_parameter), cmocka_unit_test(adam_with_uneven_steps_matches_torch_optim_adam),
       cmocka_unit_test(adam_state_round_trips),
       cmocka_unit_test(adam_bad_records_throw_format_and_change_nothing),
+      cmocka_unit_test(adamw_skipped_update_changes_nothing),
       cmocka_unit_test(adam_rejects_bad_options),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

@@ -3,7 +3,7 @@
 #include "core/error.h"
 #include "models/segmentation_net.h"
 #include "train/ema_teacher.h"
-#include "train/skippable_update.h"  // snapshot
+#include "core/skippable_update.h"  // snapshot
 #include "unit_test.h"
 
 using namespace s4seg;

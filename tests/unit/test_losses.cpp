@@ -57,12 +57,25 @@ static void ohem_ignores_ignored_pixels(void**) {
   ASSERT_NEAR(ohem_cross_entropy(two_pixel_logits(), target, 0.7, 100).item<double>(), -std::log(0.5), 1e-6);
 }
 
+static void ohem_keeps_every_pixel_when_fewer_than_min_kept(void**) {
+  // Both pixels are easy at thresh 0.1, but min_kept 5 exceeds the 2 pixels: both stay.
+  torch::Tensor target = torch::tensor({0, 0}, torch::kLong).view({1, 1, 2});
+  double expected = (-std::log(0.5) - std::log(0.75)) / 2;
+  ASSERT_NEAR(ohem_cross_entropy(two_pixel_logits(), target, 0.1, 5).item<double>(), expected, 1e-6);
+}
+
+static void ohem_of_all_ignored_is_zero(void**) {
+  torch::Tensor target = torch::full({1, 1, 2}, 255, torch::kLong);
+  assert_true(ohem_cross_entropy(two_pixel_logits(), target, 0.7, 1).item<double>() == 0.0);
+}
+
 int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(ce_matches_hand_computed_mean),        cmocka_unit_test(ce_skips_ignored_pixels),
       cmocka_unit_test(ce_of_all_ignored_is_zero_with_gradient), cmocka_unit_test(ce_rejects_mismatched_shapes),
       cmocka_unit_test(ohem_keeps_only_hard_pixels_above_min_kept), cmocka_unit_test(ohem_min_kept_raises_the_threshold),
-      cmocka_unit_test(ohem_ignores_ignored_pixels),
+      cmocka_unit_test(ohem_ignores_ignored_pixels), cmocka_unit_test(ohem_keeps_every_pixel_when_fewer_than_min_kept),
+      cmocka_unit_test(ohem_of_all_ignored_is_zero),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -142,8 +142,11 @@ static void classmix_picks_whole_classes_half_rounded_up(void**) {
 static void classmix_rejects_bad_labels(void**) {
   ASSERT_THROWS_STATUS(classmix_mask(torch::zeros({2, 4, 4}, torch::kFloat)), Status::InvalidArgument);
   ASSERT_THROWS_STATUS(classmix_mask(torch::zeros({4, 4}, torch::kLong)), Status::InvalidArgument);
-  ASSERT_THROWS_STATUS(classmix_mask(torch::full({1, 2, 2}, 256, torch::kLong)), Status::InvalidArgument);
-  ASSERT_THROWS_STATUS(classmix_mask(torch::full({1, 2, 2}, -1, torch::kLong)), Status::InvalidArgument);
+  // Labels outside [0, 254] are ignored like 255: never chosen.
+  assert_false(classmix_mask(torch::full({1, 2, 2}, 256, torch::kLong)).any().item<bool>());
+  assert_false(classmix_mask(torch::tensor({-1, 255, 300, -7}, torch::kLong).view({1, 2, 2})).any().item<bool>());
+  assert_true(classmix_mask(torch::tensor({-1, 3, 300, 3}, torch::kLong).view({1, 2, 2}))
+                  .equal(torch::tensor({false, true, false, true}).view({1, 2, 2})));
 }
 
 static void partner_is_next_image(void**) {

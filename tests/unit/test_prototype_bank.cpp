@@ -132,6 +132,33 @@ static void ema_update_arithmetic(void**) {
   assert_true(close(all.prototypes(), floats({1, 0, 0, 4, -1, 0, 1, 1}, {2, 2, 2}), 1e-6));
 }
 
+// With `apply` false (a queued iteration after a non-finite loss) the bank does not move, first
+// sightings included; with it true the update is the unguarded one.
+static void ema_update_skipped_leaves_the_bank(void**) {
+  torch::Tensor x = floats({2, 0, 4, 0, 0, 3, 3, 1, 9, 9}, {5, 2});
+  torch::Tensor y = longs({0, 0, 0, 1, 255}, {5});
+  PrototypeBank guarded = two_by_two(0.5), plain = two_by_two(0.5);
+  const torch::Tensor before = guarded.prototypes().clone(), ready = guarded.initialized().clone();
+  guarded.ema_update(x, y, guarded.score(x).match, {}, nullptr, torch::zeros({}, torch::kBool));
+  assert_true(torch::equal(guarded.prototypes(), before));
+  assert_true(torch::equal(guarded.initialized(), ready));
+  guarded.ema_update(x, y, guarded.score(x).match, {}, nullptr, torch::ones({1}, torch::kBool));
+  plain.ema_update(x, y, plain.score(x).match);
+  assert_true(torch::equal(guarded.prototypes(), plain.prototypes()));
+  assert_false(torch::equal(guarded.prototypes(), before));
+
+  PrototypeBankOptions o;
+  o.classes = 3;
+  o.dim = 2;
+  PrototypeBank fresh(o, torch::kCPU);
+  fresh.ema_update(x, longs({2, 2, 2, 2, 2}, {5}), torch::zeros({5, 3}, torch::kLong), {}, nullptr,
+                   torch::zeros({}, torch::kBool));
+  assert_false(fresh.initialized()[2].item<bool>());
+  assert_true(torch::equal(fresh.prototypes(), torch::zeros({3, 1, 2})));
+  ASSERT_THROWS_STATUS(fresh.ema_update(x, y, torch::zeros({5, 3}, torch::kLong), {}, nullptr, torch::ones({})),
+                       Status::InvalidArgument);
+}
+
 // Data parallel: each rank updates with its own pixels, summed over the ranks. Both banks end
 // equal to one bank updated with all the pixels, including a class only rank 1 saw (first
 // sighting) and a micro-prototype only rank 0's pixels match.
@@ -302,7 +329,7 @@ static void rejects_bad_options_and_shapes(void**) {
 int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(score_takes_max_over_micro_prototypes),
-      cmocka_unit_test(ema_update_arithmetic),
+      cmocka_unit_test(ema_update_arithmetic), cmocka_unit_test(ema_update_skipped_leaves_the_bank),
       cmocka_unit_test(ema_update_first_sighting_sets_mean),
       cmocka_unit_test(ema_update_over_ranks_equals_one_bank_with_all_pixels),
       cmocka_unit_test(init_from_batch_splits_class_pixels),

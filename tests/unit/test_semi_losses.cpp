@@ -291,6 +291,28 @@ static void info_nce_returns_float32_for_bf16_reps(void**) {
   assert_true(reps.grad().defined() && reps.grad().scalar_type() == torch::kBFloat16);
 }
 
+// Labels outside [0, C) (255, or a class with no prototype) take no part: the loss is the one of
+// the other pixels alone, drawn from the same random numbers (the draws depend on C, Q and K only).
+static void info_nce_leaves_out_pixels_without_a_class(void**) {
+  torch::manual_seed(4);
+  torch::Tensor reps = torch::randn({7, 3});
+  torch::Tensor protos = torch::randn({2, 3});
+  const ProtoContrastOptions o = small_options(8, 8, 0.5);
+  torch::Tensor labels = torch::tensor({0, 255, 1, 2, 0, -1, 1}, torch::kLong);
+  torch::Tensor kept = torch::tensor({0, 2, 4, 6}, torch::kLong);
+  torch::manual_seed(9);
+  const double with_ignored = prototype_info_nce(reps, labels, torch::zeros({7}), protos, o).item<double>();
+  torch::manual_seed(9);
+  const double without = prototype_info_nce(reps.index_select(0, kept), labels.index_select(0, kept), torch::zeros({4}),
+                                            protos, o)
+                             .item<double>();
+  assert_true(std::isfinite(without) && without > 0);
+  ASSERT_NEAR(with_ignored, without, 1e-6);
+  // Only ignored pixels and one class: nothing to contrast.
+  torch::Tensor one = torch::tensor({255, 0, 255, 0, 7, 0, 255}, torch::kLong);
+  assert_true(prototype_info_nce(reps, one, torch::zeros({7}), protos, o).item<double>() == 0.0);
+}
+
 static void info_nce_rejects_bad_inputs(void**) {
   torch::Tensor reps = torch::randn({4, 3});
   torch::Tensor labels = torch::tensor({0, 1, 0, 1}, torch::kLong);
@@ -302,10 +324,6 @@ static void info_nce_rejects_bad_inputs(void**) {
   ASSERT_THROWS_STATUS(prototype_info_nce(reps, labels.to(torch::kInt), ind, protos, o), Status::InvalidArgument);
   ASSERT_THROWS_STATUS(prototype_info_nce(reps, labels, torch::zeros({3}), protos, o), Status::InvalidArgument);
   ASSERT_THROWS_STATUS(prototype_info_nce(reps, labels, ind, torch::randn({2, 5}), o), Status::InvalidArgument);
-  ASSERT_THROWS_STATUS(prototype_info_nce(reps, torch::tensor({0, 1, 2, 1}, torch::kLong), ind, protos, o),
-                       Status::InvalidArgument);  // class 2 has no prototype
-  ASSERT_THROWS_STATUS(prototype_info_nce(reps, torch::tensor({0, -1, 0, 1}, torch::kLong), ind, protos, o),
-                       Status::InvalidArgument);
   ProtoContrastOptions bad = o;
   bad.num_queries = 0;
   ASSERT_THROWS_STATUS(prototype_info_nce(reps, labels, ind, protos, bad), Status::InvalidArgument);
@@ -343,6 +361,7 @@ int main() {
       cmocka_unit_test(info_nce_gradient_flows_into_anchors_only),
       cmocka_unit_test(info_nce_decreases_when_anchors_move_toward_their_prototype),
       cmocka_unit_test(info_nce_returns_float32_for_bf16_reps),
+      cmocka_unit_test(info_nce_leaves_out_pixels_without_a_class),
       cmocka_unit_test(info_nce_rejects_bad_inputs),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

@@ -467,7 +467,7 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_set_progress(s4seg_trainer*
  *  after the iteration in progress (completed iterations are kept). In a data-parallel job every rank
  *  must call it with the same counts; a NaN or a cancel on any rank stops every rank at the same
  *  iteration, before its update, and a rank that left gives S4SEG_IO on the others.
- *  With train.read_every = N > 1 (supervised, fixmatch) the loss is read every N iterations, at each
+ *  With train.read_every = N > 1 (not rrn, rc2l) the loss is read every N iterations, at each
  *  progress callback and before returning: a NaN still cancels its update and all later ones on the
  *  device, and S4SEG_DIVERGED names that iteration, whose number s4seg_trainer_iteration then gives. */
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_step(s4seg_trainer* trainer, int64_t iterations,

@@ -1,4 +1,4 @@
-#include "train/skippable_update.h"
+#include "core/skippable_update.h"
 
 #include <torch/torch.h>
 
