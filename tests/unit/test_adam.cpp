@@ -237,7 +237,7 @@ static void adam_bad_records_throw_format_and_change_nothing(void**) {
 // its first step included; with the step counts put back, training goes on exactly as if it had
 // never been queued. A NaN gradient in a skipped update leaks nowhere.
 static void adamw_skipped_update_changes_nothing(void**) {
-  const torch::Tensor skip = torch::zeros({}, torch::kBool), go = torch::ones({}, torch::kBool);
+  const torch::Tensor skip = torch::zeros({}, torch::kBool);
   const float nan = std::numeric_limits<float>::quiet_NaN();
   AdamOptions o{0.9, 0.99, 1e-8, 0.1, /*decoupled_weight_decay=*/true};
   torch::Tensor p = torch::tensor({1.0f, 2.0f}).requires_grad_(true);
@@ -250,13 +250,7 @@ static void adamw_skipped_update_changes_nothing(void**) {
   assert_true(torch::equal(p, torch::tensor({1.0f, 2.0f})));
   assert_int_equal(guarded.steps(0), 1);  // the host counted it ...
   guarded.set_step_counts(before);        // ... until told that it was skipped
-  for (int k = 0; k < 3; ++k) {
-    p.mutable_grad() = torch::tensor({0.5f, -1.0f}) * (k + 1);
-    q.mutable_grad() = torch::tensor({0.5f, -1.0f}) * (k + 1);
-    guarded.step(0.1, go);
-    plain.step(0.1);
-    assert_true(torch::equal(p, q));
-  }
+  step_in_lockstep(guarded, plain, p, q, 3);
   const std::vector<int64_t> mid = guarded.step_counts();
   p.mutable_grad() = torch::tensor({nan, std::numeric_limits<float>::infinity()});
   guarded.step(0.1, skip);
@@ -265,11 +259,7 @@ static void adamw_skipped_update_changes_nothing(void**) {
   guarded.save(a, "");
   plain.save(b, "");
   assert_true(a == b);  // moments and step counts
-  p.mutable_grad() = torch::ones({2});
-  q.mutable_grad() = torch::ones({2});
-  guarded.step(0.1, go);
-  plain.step(0.1);
-  assert_true(torch::equal(p, q));
+  step_in_lockstep(guarded, plain, p, q, 1);
   ASSERT_THROWS_STATUS(guarded.step(0.1, torch::ones({2}, torch::kBool)), Status::InvalidArgument);
   ASSERT_THROWS_STATUS(guarded.set_step_counts({1, 2}), Status::InvalidArgument);
   ASSERT_THROWS_STATUS(guarded.set_step_counts({-1}), Status::InvalidArgument);

@@ -29,3 +29,17 @@ extern "C" {
     }                                                 \
     assert_true(thrown_);                             \
   } while (0)
+
+// For the optimizers' skip tests: `n` steps of `guarded` (told to apply) and of `plain` (not told
+// anything) with the same gradients; their parameters p and q must stay equal bit for bit.
+template <class Optimizer>
+void step_in_lockstep(Optimizer& guarded, Optimizer& plain, torch::Tensor& p, torch::Tensor& q, int n) {
+  const torch::Tensor go = torch::ones({}, torch::kBool);
+  for (int k = 0; k < n; ++k) {
+    p.mutable_grad() = torch::tensor({0.5f, -1.0f}) * (k + 1);
+    q.mutable_grad() = torch::tensor({0.5f, -1.0f}) * (k + 1);
+    guarded.step(0.1, go);
+    plain.step(0.1);
+    assert_true(torch::equal(p, q));
+  }
+}
