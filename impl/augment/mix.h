@@ -23,9 +23,8 @@ torch::Tensor cutmix_boxes_mask(int64_t batch, int64_t height, int64_t width, in
 
 // ClassMix: for each image, a random half (rounded up) of the classes present in `labels`
 // (int64 (B, H, W), 255 and any label outside [0, 254] ignored) is chosen; the mask is true on
-// the pixels of those classes. The
-// mask is read as "paste from this image into its partner": use apply_mix with partner = roll so
-// that image i receives the chosen classes of image i+1.
+// the pixels of those classes. The mask is read as "paste from this image into its partner": use
+// apply_mix with partner = roll so that image i receives the chosen classes of image i+1.
 torch::Tensor classmix_mask(const torch::Tensor& labels);
 
 struct MixOptions {

@@ -178,8 +178,7 @@ void PrototypeBank::ema_update(const torch::Tensor& features, const torch::Tenso
   torch::Tensor ready_next = ready_ | (class_num > 0);
   if (apply.defined()) {
     updated = torch::where(apply.reshape({}), updated, protos_);
-    ready_next = ready_next & apply.reshape({});
-    ready_next = ready_next | ready_;
+    ready_next = torch::where(apply.reshape({}), ready_next, ready_);
   }
   protos_.copy_(updated);
   ready_.copy_(ready_next);
