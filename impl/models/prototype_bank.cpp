@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "core/error.h"
-#include "models/tensor_codec.h"
 #include "core/skippable_update.h"
+#include "models/tensor_codec.h"
 
 namespace s4seg {
 

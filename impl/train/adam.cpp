@@ -6,8 +6,8 @@
 #include <map>
 
 #include "core/error.h"
-#include "models/tensor_codec.h"
 #include "core/skippable_update.h"
+#include "models/tensor_codec.h"
 
 namespace s4seg {
 
@@ -52,15 +52,18 @@ void Adam::step(double lr, const torch::Tensor& apply) {
   std::vector<torch::Tensor> written;
   for (size_t i = 0; i < params_.size(); ++i) {
     if (!params_[i].grad().defined()) continue;
-    if (!exp_avg_[i].defined()) {
-      exp_avg_[i] = torch::zeros_like(params_[i], torch::MemoryFormat::Preserve);
-      exp_avg_sq_[i] = torch::zeros_like(params_[i], torch::MemoryFormat::Preserve);
-    }
+    ensure_moments(i);
     written.insert(written.end(), {params_[i], exp_avg_[i], exp_avg_sq_[i]});
   }
   const std::vector<torch::Tensor> saved = snapshot(written);
   update(lr);
   restore_unless(apply, written, saved);
+}
+
+void Adam::ensure_moments(size_t i) {
+  if (exp_avg_[i].defined()) return;
+  exp_avg_[i] = torch::zeros_like(params_[i], torch::MemoryFormat::Preserve);
+  exp_avg_sq_[i] = torch::zeros_like(params_[i], torch::MemoryFormat::Preserve);
 }
 
 void Adam::set_step_counts(const std::vector<int64_t>& counts) {
@@ -78,10 +81,7 @@ void Adam::update(double lr) {
   std::map<int64_t, std::vector<size_t>> by_step;
   for (size_t i = 0; i < params_.size(); ++i) {
     if (!params_[i].grad().defined()) continue;
-    if (!exp_avg_[i].defined()) {
-      exp_avg_[i] = torch::zeros_like(params_[i], torch::MemoryFormat::Preserve);
-      exp_avg_sq_[i] = torch::zeros_like(params_[i], torch::MemoryFormat::Preserve);
-    }
+    ensure_moments(i);
     by_step[++steps_[i]].push_back(i);
   }
   for (const auto& [t, members] : by_step) {

@@ -49,7 +49,8 @@ class Adam {
   void set_step_counts(const std::vector<int64_t>& counts);
 
  private:
-  void update(double lr);  // the unguarded step
+  void update(double lr);          // the unguarded step
+  void ensure_moments(size_t i);   // zero moments for parameter i if it has none yet
   std::vector<torch::Tensor> params_;
   std::vector<double> lr_mults_;
   std::vector<int64_t> steps_;

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "core/error.h"
-#include "core/torch_compat.h"
 #include "core/skippable_update.h"
+#include "core/torch_compat.h"
 
 namespace s4seg {
 

@@ -15,7 +15,6 @@ class AdamWOptimizer final : public Optimizer {
       : adam_(flatten_params(groups), options, flatten_mults(groups)) {}
   void zero_grad() override { adam_.zero_grad(); }
   void step(double lr, const torch::Tensor& apply) override { adam_.step(lr, apply); }
-  bool skips_on_device() const override { return true; }
   std::vector<int64_t> host_counters() const override { return adam_.step_counts(); }
   void set_host_counters(const std::vector<int64_t>& counters) override { adam_.set_step_counts(counters); }
   void save(Records& out) const override { adam_.save(out, "adamw/"); }
@@ -40,7 +39,6 @@ class SgdOptimizer final : public Optimizer {
   SgdOptimizer(std::vector<ParamGroup> groups, SgdOptions options) : sgd_(std::move(groups), options) {}
   void zero_grad() override { sgd_.zero_grad(); }
   void step(double lr, const torch::Tensor& apply) override { sgd_.step(lr, apply); }
-  bool skips_on_device() const override { return true; }
   void save(Records& out) const override { sgd_.save(out); }
   void load(const Records& in, const std::string& who) override { sgd_.load(in, who); }
 

@@ -19,10 +19,9 @@ class Optimizer {
   virtual void zero_grad() = 0;
   // One update at base learning rate `lr` (each group scales it by its lr_mult). `apply`, when
   // defined, is a bool scalar on the parameters' device: where it is false the update is skipped
-  // on the device (no host read), leaving parameters and optimizer state as they were.
+  // on the device (no host read), leaving parameters and optimizer state as they were. Both
+  // optimizers take it (train.read_every > 1).
   virtual void step(double lr, const torch::Tensor& apply) = 0;
-  // Whether step() takes a defined `apply` (train.read_every > 1).
-  virtual bool skips_on_device() const = 0;
   // State the host moves at each step whatever `apply` says (AdamW's step counts), so that the
   // trainer can put it back when it learns that queued updates were skipped.
   virtual std::vector<int64_t> host_counters() const { return {}; }

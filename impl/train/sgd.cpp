@@ -3,8 +3,8 @@
 #include <torch/torch.h>
 
 #include "core/error.h"
-#include "core/torch_compat.h"
 #include "core/skippable_update.h"
+#include "core/torch_compat.h"
 #include "models/tensor_codec.h"
 
 namespace s4seg {

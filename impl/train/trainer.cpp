@@ -101,8 +101,6 @@ Trainer::Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> la
     require(method_->skips_on_device(), "train.read_every = " + std::to_string(read_every_) + " needs a method that can skip "
                                         "an update on the device (supervised, fixmatch, pcr, css); train.method = " +
                                         config_.get_string("train.method") + " needs train.read_every = 1");
-    require(optimizer_->skips_on_device(), "train.read_every = " + std::to_string(read_every_) +
-                                               " needs an optimizer that can skip an update on the device");
   }
   apply_ = torch::ones({}, torch::TensorOptions().dtype(torch::kBool).device(model_->device));
 }
