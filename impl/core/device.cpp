@@ -48,8 +48,33 @@ c10::Device resolve_device(const std::string& spec) {
   return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(index));
 }
 
+namespace {
+// What this build can do, whatever the machine it runs on has. S4SEG_WITH_NCCL and S4SEG_WITH_GLOO
+// are defined for this file alone (CMakeLists.txt), as for dist/communicator.cpp.
+std::string build_support_text() {
+#if defined(S4SEG_WITH_CUDA)
+  std::string out = "cuda: support compiled in (" + cuda_build_versions() + ")\n";
+#else
+  std::string out = "cuda: support not compiled in: " + cuda_probe_failure() + "\n";
+#endif
+  out += "data parallel: gloo ";
+#if defined(S4SEG_WITH_GLOO)
+  out += "compiled in";
+#else
+  out += "not compiled in (no gloo headers at build time)";
+#endif
+  out += ", nccl ";
+#if defined(S4SEG_WITH_NCCL)
+  out += "compiled in";
+#else
+  out += "not compiled in (no CUDA LibTorch or no nccl.h at build time)";
+#endif
+  return out + "\n";
+}
+}  // namespace
+
 std::string device_info_text() {
-  std::string out = "cpu: " + std::to_string(std::thread::hardware_concurrency()) +
+  std::string out = build_support_text() + "cpu: " + std::to_string(std::thread::hardware_concurrency()) +
                     " hardware threads (training uses train.threads of them; 0 = all)\n";
   if (cuda_usable()) {
     int64_t n = torch::cuda::device_count();
@@ -57,7 +82,9 @@ std::string device_info_text() {
       out += "cuda:" + std::to_string(i) + ": " + cuda_device_description(static_cast<int>(i)) + "\n";
     }
   } else {
-    out += "cuda: unavailable: " + cuda_unavailable_reason() + "\n";
+#if defined(S4SEG_WITH_CUDA)
+    out += "cuda: no usable device: " + cuda_unavailable_reason() + "\n";
+#endif
   }
   return out;
 }

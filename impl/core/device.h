@@ -24,6 +24,9 @@ void cuda_empty_cache();
 // Why no CUDA device can be used: "CPU-only build", or the CUDA runtime's own answer (no driver,
 // driver too old, no device visible).
 std::string cuda_probe_failure();
+// The LibTorch version, the CUDA runtime loaded and the CUDA headers compiled against ("LibTorch
+// 2.15.0, CUDA runtime 13.2, compiled against CUDA 13.0 headers"); empty in CPU-only builds.
+std::string cuda_build_versions();
 
 // Memory in use and its high-water mark: on CUDA the caching allocator's allocated bytes of that
 // device; on the CPU the process's resident set (VmRSS / VmHWM from /proc/self/status).

@@ -114,8 +114,18 @@ void guarded(int rank, const std::string& what, F&& f) {
 }
 }  // namespace
 
-std::unique_ptr<Communicator> Communicator::connect(const DistOptions& o, c10::Device device) {
-  std::string backend = o.backend == "auto" ? (device.is_cuda() ? "nccl" : "gloo") : o.backend;
+bool backend_compiled_in(const std::string& name) {
+#if defined(S4SEG_WITH_GLOO)
+  if (name == "gloo") return true;
+#endif
+#if defined(S4SEG_WITH_NCCL)
+  if (name == "nccl") return true;
+#endif
+  return false;
+}
+
+std::string choose_backend(const std::string& setting, const c10::Device& device) {
+  std::string backend = setting == "auto" ? (device.is_cuda() ? "nccl" : "gloo") : setting;
   require(backend == "gloo" || backend == "nccl", "dist.backend must be auto, gloo or nccl, got '" + backend + "'");
   if (backend == "nccl" && !device.is_cuda())
     fail(Status::InvalidArgument, "dist.backend = nccl needs the model on a CUDA device; CPU training uses gloo");
@@ -127,6 +137,11 @@ std::unique_ptr<Communicator> Communicator::connect(const DistOptions& o, c10::D
   if (backend == "nccl")
     fail(Status::Unsupported, "this s4seg was built without NCCL (nccl.h was not found at build time): use dist.backend = gloo");
 #endif
+  return backend;
+}
+
+std::unique_ptr<Communicator> Communicator::connect(const DistOptions& o, c10::Device device) {
+  const std::string backend = choose_backend(o.backend, device);
   auto impl = std::make_unique<Impl>();
   guarded(o.rank, "joining the rendezvous store", [&] {
     c10d::TCPStoreOptions so;

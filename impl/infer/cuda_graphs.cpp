@@ -1,13 +1,13 @@
 #include "infer/cuda_graphs.h"
 
-#include <list>
 #include <string>
-#include <vector>
+#include <unordered_map>
 
 #include "core/error.h"
 #include "core/tensor_text.h"
 #include "core/text.h"
 #include "core/torch_compat.h"
+#include "infer/graph_schedule.h"
 #include "models/model.h"
 
 #if defined(S4SEG_WITH_CUDA)
@@ -26,19 +26,13 @@ namespace s4seg {
 
 namespace {
 
+// One captured forward; which key it belongs to, and when it is captured, replayed or freed, is
+// the GraphSchedule's business.
 struct CapturedForward {
-  std::vector<int64_t> sizes;
-  std::vector<int64_t> strides;  // channels_last or not
-  c10::ScalarType dtype;
-  int variant = 0;
   torch::Tensor input;   // the graph reads its images here
   torch::Tensor output;  // and writes its result here, in its private memory pool
   std::unique_ptr<at::cuda::CUDAGraph> graph;
   std::string failure;  // why the capture failed; empty when it worked
-
-  bool matches(const torch::Tensor& x, int v) const {
-    return variant == v && dtype == x.scalar_type() && x.sizes().vec() == sizes && x.strides().vec() == strides;
-  }
 };
 
 // Restores a global flag on every way out of the capture.
@@ -109,49 +103,53 @@ void capture(CapturedForward& c, const torch::Tensor& x, const CapturedFn& forwa
 
 class InferenceGraphs {
  public:
-  std::list<CapturedForward> entries;  // most recently used first
+  GraphSchedule schedule{kMaxCapturedShapes, kMaxTrackedShapes};
+  std::unordered_map<uint64_t, CapturedForward> graphs;  // by GraphSchedule::Plan::id
 };
 
 torch::Tensor run_as_cuda_graph(Model& model, const torch::Tensor& x, int variant, const CapturedFn& forward) {
   require(x.is_cuda(), "CUDA graphs need the images on a CUDA device");
   if (!model.inference_graphs) model.inference_graphs = std::make_shared<InferenceGraphs>();
-  std::list<CapturedForward>& entries = model.inference_graphs->entries;
-  auto it = entries.begin();
-  while (it != entries.end() && !it->matches(x, variant)) ++it;
-  if (it == entries.end()) {
-    // First sight of this shape: remember it and run eagerly. A shape seen once (evaluation on
-    // images of many sizes) then costs no capture.
-    CapturedForward c;
-    c.sizes = x.sizes().vec();
-    c.strides = x.strides().vec();
-    c.dtype = x.scalar_type();
-    c.variant = variant;
-    entries.push_front(std::move(c));
-    if (entries.size() > kMaxTrackedShapes) entries.pop_back();
-    return forward(x);
-  }
-  entries.splice(entries.begin(), entries, it);
-  CapturedForward& c = entries.front();
-  if (!c.graph && c.failure.empty()) {
-    // Second sight: capture, after releasing the least recently used graph beyond the limit.
-    size_t captured = 0;
-    for (const CapturedForward& e : entries) captured += e.graph ? 1 : 0;
-    for (auto e = entries.rbegin(); captured >= kMaxCapturedShapes && e != entries.rend(); ++e)
-      if (e->graph) {
-        e->graph.reset();  // its memory pool goes back to the allocator
-        e->input = e->output = torch::Tensor();
-        --captured;
+  InferenceGraphs& g = *model.inference_graphs;
+  GraphKey key;
+  key.sizes = x.sizes().vec();
+  key.strides = x.strides().vec();
+  key.dtype = x.scalar_type();
+  key.variant = variant;
+  GraphSchedule::Plan plan = g.schedule.next(key);
+  for (uint64_t id : plan.release) g.graphs.erase(id);  // their memory pools go back to the allocator
+  switch (plan.action) {
+    case GraphAction::RunEagerly:
+      return forward(x);
+    case GraphAction::Capture: {
+      CapturedForward& c = g.graphs[plan.id];
+      try {
+        capture(c, x, forward);
+      } catch (...) {  // before the capture itself (out of memory in the warm-up): tried again next time
+        g.graphs.erase(plan.id);
+        throw;
       }
-    capture(c, x, forward);
+      g.schedule.captured(plan.id, c.failure);
+      if (!c.failure.empty()) {
+        plan.failure = c.failure;
+        g.graphs.erase(plan.id);
+        break;
+      }
+      [[fallthrough]];
+    }
+    case GraphAction::Replay: {
+      CapturedForward& c = g.graphs.at(plan.id);
+      c10::cuda::CUDAGuard on_device(x.device());
+      c.input.copy_(x);
+      c.graph->replay();
+      return c.output.clone();  // the next replay overwrites the graph's output
+    }
+    case GraphAction::Failed:
+      break;
   }
-  if (!c.failure.empty())
-    fail(Status::Device, "CUDA graph capture of the inference forward failed for input " + shape_of(x) +
-                             " (model.cuda_graphs = false, or s4seg_model_set_cuda_graphs(model, 0), predicts without graphs): " +
-                             c.failure);
-  c10::cuda::CUDAGuard on_device(x.device());
-  c.input.copy_(x);
-  c.graph->replay();
-  return c.output.clone();  // the next replay overwrites the graph's output
+  fail(Status::Device, "CUDA graph capture of the inference forward failed for input " + shape_of(x) +
+                           " (model.cuda_graphs = false, or s4seg_model_set_cuda_graphs(model, 0), predicts without graphs): " +
+                           plan.failure);
 }
 
 #else

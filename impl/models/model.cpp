@@ -11,11 +11,12 @@
 
 namespace s4seg {
 
-namespace {
 bool wants_channels_last(const Config& c, const c10::Device& d) {
   std::string v = c.get_string("train.channels_last");
   return v == "on" || (v == "auto" && d.is_cuda());
 }
+
+namespace {
 
 std::shared_ptr<Model> build(const Config& config, const c10::Device& device) {
   auto m = std::make_shared<Model>();

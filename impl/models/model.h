@@ -63,6 +63,8 @@ std::shared_ptr<Model> load_model(const std::string& path, const std::string& de
 
 // train.amp for a model on `d`: bf16 autocast when "bf16", or "auto" on CUDA.
 bool wants_bf16_autocast(const Config& c, const c10::Device& d);
+// train.channels_last for a model on `d`: on when "on", or "auto" on CUDA.
+bool wants_channels_last(const Config& c, const c10::Device& d);
 
 // Converts 4-D parameters to channels_last (CUDA fast path); a no-op when not enabled.
 void apply_memory_format(Model& model);

@@ -23,13 +23,17 @@ void Sgd::step(double lr, const torch::Tensor& apply) {
   torch::NoGradGuard ng;
   if (!apply.defined()) return update(lr);
   check_apply(apply, "sgd");
-  if (!fused_update(lr, apply)) update_then_restore(lr, apply);
+  last_step_fused_ = fused_update(lr, apply);
+  if (!last_step_fused_) update_then_restore(lr, apply);
 }
+
+bool Sgd::fused_kernel_on_cpu() { return S4SEG_TORCH_AT_LEAST(2, 4); }
 
 bool Sgd::fused_update(double lr, const torch::Tensor& apply) {
 #if S4SEG_TORCH_AT_LEAST(2, 3)
   // _fused_sgd_ runs the arithmetic of update() in one multi-tensor kernel per group and returns
-  // early on the device when found_inf is 1. Its fast path needs every tensor of a call on CUDA,
+  // early on the device when found_inf is 1. Its fast path needs every tensor of a call on CUDA
+  // (or the CPU, with fused_on_cpu),
   // of one dtype, dense, with the gradient and momentum laid out like their parameter; anything
   // else takes the copy-and-restore path.
   const double mu = options_.momentum;
@@ -41,7 +45,8 @@ bool Sgd::fused_update(double lr, const torch::Tensor& apply) {
       const torch::Tensor& g = p.grad();
       const torch::Tensor& first = groups_[gi].params[members[gi].empty() ? pi : members[gi].front()];
       const torch::Tensor& buf = momentum_[gi][pi];
-      if (!p.is_cuda() || p.device() != apply.device() || p.scalar_type() != first.scalar_type() ||
+      const bool fusable_device = p.is_cuda() || (options_.fused_on_cpu && fused_kernel_on_cpu() && p.is_cpu());
+      if (!fusable_device || p.device() != apply.device() || p.scalar_type() != first.scalar_type() ||
           g.scalar_type() != p.scalar_type() || g.strides() != p.strides() || !p.is_non_overlapping_and_dense() ||
           (mu != 0 && buf.defined() && (buf.strides() != p.strides() || buf.scalar_type() != p.scalar_type())))
         return false;

@@ -57,9 +57,9 @@ static const char kUsage[] =
     "Trains a small DeepLabV3+ (ResNet-18, reduced width) on synthetic scenes of textured shapes\n"
     "twice from the same " DEMO_STRINGIFY(DEMO_LABELED) " labeled scenes: first supervised on those alone, then with\n"
     "a semi-supervised method that also learns from the other scenes without their labels. Prints\n"
-    "validation mIoU as each run goes, compares the two, and writes a figure with one row per\n"
-    "validation sample: input | ground truth | supervised prediction | semi-supervised prediction |\n"
-    "pseudo-labels of the semi-supervised teacher (grey = filtered out).\n"
+    "validation mIoU as each run goes, compares the two, and writes a figure with titled columns and\n"
+    "one row per validation sample: input | ground truth | supervised prediction | semi-supervised\n"
+    "prediction | pseudo-labels of the semi-supervised teacher (grey = filtered out).\n"
     "\n"
     "options:\n"
     "  --device D   auto, cpu, cuda or cuda:N (default " DEMO_DEVICE ")\n"
@@ -331,6 +331,7 @@ static int run(int argc, char** argv) {
   figure.supervised = supervised_model;
   figure.semi = semi_model;
   figure.labeler = labeler;
+  figure.semi_name = semi_run.name;
   result = demo_write_figure(&figure, val, DEMO_FIGURE_ROWS, DEMO_FIGURE_GAP, out);
   if (result == CLI_EXIT_OK)
     printf("wrote %s (input | ground truth | supervised | %s | %s pseudo-labels, grey = filtered out)\n", out,

@@ -1,15 +1,24 @@
 /* The demo's figure (see demo_figure.h). */
 #include "demo_figure.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bitmap_text.h"
 #include "palette.h"
 #include "png_panel.h"
 #include "util.h"
 
 /* Small synthetic scenes are drawn 3x so the figure is legible. */
 #define FIGURE_SCALE 3
+
+/* Column titles are drawn at most TITLE_SCALE pixels per font pixel (smaller only when a title
+ * does not fit its cell), on at most TITLE_LINES lines, TITLE_MARGIN white pixels above and below. */
+#define TITLE_SCALE 2
+#define TITLE_LINES 2
+#define TITLE_MARGIN 4
+#define TITLE_CHARS 64 /* bytes of one title line, the NUL included */
 
 /* The columns, left to right. */
 enum {
@@ -20,6 +29,122 @@ enum {
   COLUMN_PSEUDO = 4,
   FIGURE_COLUMNS = 5
 };
+
+/* One column's title broken into lines. */
+typedef struct title_lines {
+  char text[TITLE_LINES][TITLE_CHARS];
+  int count;
+} title_lines;
+
+/* The titles of every column, at one scale so they read as a row. */
+typedef struct figure_header {
+  title_lines columns[FIGURE_COLUMNS];
+  int32_t scale;
+  int32_t height; /* pixels of the band, margins included */
+} figure_header;
+
+/* Pixels from one title line's top to the next one's: a line of the font and 2 font rows of leading. */
+static int32_t title_pitch(int32_t scale) { return (BITMAP_TEXT_HEIGHT + 2) * scale; }
+
+/* Appends `word` (`length` bytes) to the last line of `t` when the line stays within `width` pixels
+ * at `scale`, else starts a new line with it; returns 0, or -1 if it fits neither way. */
+static int append_word(title_lines* t, const char* word, size_t length, int32_t width, int32_t scale) {
+  char line[TITLE_CHARS];
+  int n;
+  if (t->count > 0) {
+    n = snprintf(line, sizeof line, "%s %.*s", t->text[t->count - 1], (int)length, word);
+    if (n > 0 && (size_t)n < sizeof line && bitmap_text_width(line, scale) <= width) {
+      memcpy(t->text[t->count - 1], line, (size_t)n + 1);
+      return 0;
+    }
+  }
+  n = snprintf(line, sizeof line, "%.*s", (int)length, word);
+  if (t->count == TITLE_LINES || n < 0 || (size_t)n >= sizeof line || bitmap_text_width(line, scale) > width)
+    return -1;
+  memcpy(t->text[t->count++], line, (size_t)n + 1);
+  return 0;
+}
+
+/* Breaks `text` at spaces into at most TITLE_LINES lines no wider than `width` pixels at `scale`,
+ * each holding as many words as fit; returns 0, or -1 if it does not fit. */
+static int wrap_title(title_lines* t, const char* text, int32_t width, int32_t scale) {
+  memset(t, 0, sizeof *t);
+  while (*text != '\0') {
+    size_t length = strcspn(text, " ");
+    if (length > 0 && append_word(t, text, length, width, scale) != 0) return -1;
+    text += length;
+    if (*text == ' ') ++text;
+  }
+  return 0;
+}
+
+/* The last resort for a cell too narrow for a title's words: as much of `text` as fits on one line. */
+static void cut_title(title_lines* t, const char* text, int32_t width, int32_t scale) {
+  size_t length;
+  memset(t, 0, sizeof *t);
+  snprintf(t->text[0], TITLE_CHARS, "%s", text);
+  for (length = strlen(t->text[0]); length > 0 && bitmap_text_width(t->text[0], scale) > width; --length)
+    t->text[0][length - 1] = '\0';
+  t->count = 1;
+}
+
+/* Lays out every column's title: the largest scale up to TITLE_SCALE at which each column fits one
+ * of its titles (options[column][0], or the shorter options[column][1] when that is not NULL),
+ * wrapped into cells `width` pixels wide; at scale 1 a title that still does not fit is cut. */
+static void layout_header(figure_header* h, const char* const options[FIGURE_COLUMNS][2], int32_t width) {
+  int column, option, lines = 1, fits;
+  for (h->scale = TITLE_SCALE;; --h->scale) { /* ends at scale 1 at the latest, where every title fits */
+    fits = 1;
+    for (column = 0; column < FIGURE_COLUMNS && fits; ++column) {
+      title_lines* t = &h->columns[column];
+      fits = 0;
+      for (option = 0; option < 2 && !fits && options[column][option] != NULL; ++option)
+        fits = wrap_title(t, options[column][option], width, h->scale) == 0;
+      if (!fits && h->scale == 1) {
+        cut_title(t, options[column][options[column][1] != NULL ? 1 : 0], width, h->scale);
+        fits = 1;
+      }
+    }
+    if (fits) break;
+  }
+  for (column = 0; column < FIGURE_COLUMNS; ++column)
+    if (h->columns[column].count > lines) lines = h->columns[column].count;
+  h->height = 2 * TITLE_MARGIN + lines * title_pitch(h->scale) - 2 * h->scale;
+}
+
+/* Draws each column's title centred over it, the lines of a title centred in the band together. */
+static void draw_header(panel* figure, const figure_header* h) {
+  int column, line;
+  for (column = 0; column < FIGURE_COLUMNS; ++column) {
+    const title_lines* t = &h->columns[column];
+    int32_t top = (h->height - (t->count * title_pitch(h->scale) - 2 * h->scale)) / 2;
+    for (line = 0; line < t->count; ++line) {
+      int32_t left = panel_column_left(figure, column) +
+                     (figure->cell_width - bitmap_text_width(t->text[line], h->scale)) / 2;
+      bitmap_text_draw(figure->rgb, figure->width, figure->height, left, top + line * title_pitch(h->scale), h->scale,
+                       t->text[line]);
+    }
+  }
+}
+
+/* Creates the canvas for `rows` rows of cells the size of `image`, under a header naming the columns. */
+static int start_figure(panel* figure, int rows, int gap, const demo_figure_sources* sources,
+                        const s4seg_image_view* image) {
+  const char* semi = sources->semi_name != NULL ? sources->semi_name : "semi-supervised";
+  char pseudo[TITLE_CHARS];
+  /* The last column falls back to "pseudo-labels": the column left of it already names the method. */
+  const char* const options[FIGURE_COLUMNS][2] = {
+      {"input", NULL}, {"ground truth", NULL}, {"supervised", NULL}, {semi, NULL}, {pseudo, "pseudo-labels"}};
+  figure_header header;
+  if (snprintf(pseudo, sizeof pseudo, "%s pseudo-labels", semi) >= (int)sizeof pseudo)
+    snprintf(pseudo, sizeof pseudo, "pseudo-labels"); /* rather than a cut-off method name */
+  if (image->width > INT32_MAX / FIGURE_SCALE) return -1;
+  layout_header(&header, options, image->width * FIGURE_SCALE);
+  if (panel_init(figure, rows, FIGURE_COLUMNS, image->width, image->height, gap, FIGURE_SCALE, header.height) != 0)
+    return -1;
+  draw_header(figure, &header);
+  return 0;
+}
 
 /* Buffers of one figure row; each cell is drawn into `rgb` and copied to the canvas in turn. */
 typedef struct row_buffers {
@@ -109,7 +234,7 @@ static int draw_row(panel* figure, int rows, int gap, const demo_figure_sources*
     goto done;
   }
   if (row_buffers_init(&buffers, &view, &pixels) != 0 ||
-      (figure->rgb == NULL && panel_init(figure, rows, FIGURE_COLUMNS, view.width, view.height, gap, FIGURE_SCALE) != 0)) {
+      (figure->rgb == NULL && start_figure(figure, rows, gap, sources, &view) != 0)) {
     result = cli_error("out of memory drawing the figure");
     goto done;
   }

@@ -1,4 +1,5 @@
 // Schedule, optimizer, augmentation geometry and metrics on tiny tensors.
+#include <torch/version.h>
 #include "augment/weak.h"
 #include "core/error.h"
 #include "infer/evaluator.h"
@@ -84,6 +85,54 @@ static void sgd_skipped_update_changes_nothing(void**) {
   step_in_lockstep(guarded, plain, p, q, 1);
   ASSERT_THROWS_STATUS(guarded.step(0.1, torch::ones({2}, torch::kBool)), Status::InvalidArgument);
   ASSERT_THROWS_STATUS(guarded.step(0.1, torch::ones({})), Status::InvalidArgument);
+}
+
+// The fused kernel's path (CUDA's in training) run on the CPU where this LibTorch has the kernel:
+// a step the device says to skip leaves weights and momentum alone, first step included, and the
+// steps it applies track the plain update. A gradient laid out unlike its parameter takes the
+// copy-and-restore path instead.
+static void sgd_fused_skip_on_the_device(void**) {
+  if (!Sgd::fused_kernel_on_cpu()) {
+    std::cout << "sgd_fused_skip_on_the_device: LibTorch " << TORCH_VERSION
+              << " has no fused SGD kernel for CPU tensors; the copy-and-restore path is tested above\n";
+    return;
+  }
+  const torch::Tensor skip = torch::zeros({}, torch::kBool), go = torch::ones({}, torch::kBool);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (bool nesterov : {false, true}) {
+    torch::Tensor p = torch::tensor({1.0f, 2.0f}).requires_grad_(true);
+    torch::Tensor q = p.detach().clone().requires_grad_(true);
+    SgdOptions fused_options{0.9, 0.1, nesterov};
+    fused_options.fused_on_cpu = true;
+    Sgd fused({{"g", {p}, 2.0}}, fused_options);
+    Sgd plain({{"g", {q}, 2.0}}, SgdOptions{0.9, 0.1, nesterov});
+    p.mutable_grad() = torch::tensor({nan, 1.0f});
+    fused.step(0.1, skip);
+    assert_true(fused.last_step_fused());
+    assert_true(torch::equal(p, torch::tensor({1.0f, 2.0f})));
+    for (int k = 0; k < 3; ++k) {
+      p.mutable_grad() = torch::tensor({0.5f, -1.0f}) * (k + 1);
+      q.mutable_grad() = torch::tensor({0.5f, -1.0f}) * (k + 1);
+      fused.step(0.1, go);
+      plain.step(0.1);
+      assert_true(torch::allclose(p, q, 1e-6, 1e-7));
+      if (k == 1) {  // a skip between applied steps: nothing moves (the momentum neither: the next steps still track)
+        const torch::Tensor before = p.detach().clone();
+        p.mutable_grad() = torch::tensor({std::numeric_limits<float>::infinity(), 1.0f});
+        fused.step(0.1, skip);
+        assert_true(torch::equal(p, before));
+      }
+    }
+  }
+  // Not fusable: a (2, 2) parameter whose gradient is transposed (other strides).
+  torch::Tensor w = torch::ones({2, 2}).requires_grad_(true);
+  SgdOptions o{0.9, 0.0, false};
+  o.fused_on_cpu = true;
+  Sgd mixed({{"g", {w}, 1.0}}, o);
+  w.mutable_grad() = torch::tensor({{1.0f, 2.0f}, {3.0f, 4.0f}}).t();
+  mixed.step(0.5, go);
+  assert_false(mixed.last_step_fused());
+  assert_true(torch::allclose(w, torch::tensor({{0.5f, -0.5f}, {0.0f, -1.0f}})));
 }
 
 // The multi-tensor update equals torch::optim::SGD bit for bit, over two groups with their own
@@ -210,6 +259,7 @@ int main() {
       cmocka_unit_test(crop_grid_flip_and_offset),         cmocka_unit_test(weak_augment_marks_padding_ignore),
       cmocka_unit_test(confusion_metrics_match_hand_count), cmocka_unit_test(sgd_matches_torch_optim_sgd_over_groups),
       cmocka_unit_test(gradient_clipping_matches_libtorch), cmocka_unit_test(sgd_skipped_update_changes_nothing),
+      cmocka_unit_test(sgd_fused_skip_on_the_device),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

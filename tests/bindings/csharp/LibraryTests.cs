@@ -17,7 +17,11 @@ static class LibraryTests {
     string info = S4SegLibrary.DeviceInfo();
     Check.True(info.Contains("cpu"), $"device info \"{info}\" describes the CPU");
     Check.True(info.Contains("cuda"), $"device info \"{info}\" says whether CUDA is available");
-    if (!S4SegLibrary.CudaAvailable) Check.True(info.Contains("unavailable"), "without CUDA the info says why");
+    Check.True(info.Contains("cuda: support compiled in") || info.Contains("cuda: support not compiled in"),
+               $"device info \"{info}\" says whether this build has CUDA");
+    if (!S4SegLibrary.CudaAvailable)
+      Check.True(info.Contains("cuda: support not compiled in: ") || info.Contains("cuda: no usable device: "),
+                 $"without CUDA the info \"{info}\" says why");
     S4SegLibrary.ReleaseCachedMemory();  // a no-op without CUDA, and safe with it
   }
 
