@@ -124,10 +124,13 @@ case "$cmd" in
         "$PREPARED_DIR/samples/cli/s4seg" demo "$@" ;;
   # Tests run one at a time: each training test already uses every core, and two at once
   # oversubscribe OpenMP (seen: 10x slower).
-  test) for line in $(lines both); do
+  # Both lines run even when the first fails; the exit status says whether every line passed.
+  test) failed=""
+        for line in $(lines both); do
           prepare "$line" all
           echo "dev.sh: ctest on the $line line ($PREPARED_DIR)" >&2
-          (cd "$PREPARED_DIR" && ctest --output-on-failure "$@")
-        done ;;
+          (cd "$PREPARED_DIR" && ctest --output-on-failure "$@") || failed="$failed $line"
+        done
+        [ -z "$failed" ] || { echo "dev.sh: tests failed on the line(s):$failed" >&2; exit 1; } ;;
   *) echo "usage: [S4SEG_TORCH=debian|pip|both] bash scripts/dev.sh demo|test|deps|build [args...]" >&2; exit 2 ;;
 esac

@@ -49,27 +49,32 @@ c10::Device resolve_device(const std::string& spec) {
 }
 
 namespace {
-// What this build can do, whatever the machine it runs on has. S4SEG_WITH_NCCL and S4SEG_WITH_GLOO
-// are defined for this file alone (CMakeLists.txt), as for dist/communicator.cpp.
+// S4SEG_WITH_NCCL and S4SEG_WITH_GLOO are defined for this file alone (CMakeLists.txt), as for
+// dist/communicator.cpp.
+#if defined(S4SEG_WITH_GLOO)
+constexpr bool kGlooCompiledIn = true;
+#else
+constexpr bool kGlooCompiledIn = false;
+#endif
+#if defined(S4SEG_WITH_NCCL)
+constexpr bool kNcclCompiledIn = true;
+#else
+constexpr bool kNcclCompiledIn = false;
+#endif
+
+std::string compiled_in(bool yes, const char* why_not) {
+  return yes ? "compiled in" : std::string("not compiled in (") + why_not + ")";
+}
+
+// What this build can do, whatever the machine it runs on has.
 std::string build_support_text() {
 #if defined(S4SEG_WITH_CUDA)
   std::string out = "cuda: support compiled in (" + cuda_build_versions() + ")\n";
 #else
   std::string out = "cuda: support not compiled in: " + cuda_probe_failure() + "\n";
 #endif
-  out += "data parallel: gloo ";
-#if defined(S4SEG_WITH_GLOO)
-  out += "compiled in";
-#else
-  out += "not compiled in (no gloo headers at build time)";
-#endif
-  out += ", nccl ";
-#if defined(S4SEG_WITH_NCCL)
-  out += "compiled in";
-#else
-  out += "not compiled in (no CUDA LibTorch or no nccl.h at build time)";
-#endif
-  return out + "\n";
+  return out + "data parallel: gloo " + compiled_in(kGlooCompiledIn, "no gloo headers at build time") + ", nccl " +
+         compiled_in(kNcclCompiledIn, "no CUDA LibTorch or no nccl.h at build time") + "\n";
 }
 }  // namespace
 

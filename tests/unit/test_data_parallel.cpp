@@ -383,8 +383,13 @@ static void gradient_accumulation_equals_the_whole_batch(void**) {
 static void activation_checkpointing_trains_the_same_weights(void**) {
   const std::string dir = tmp_dir() + "/s4seg_ckpt_";
   for (const std::string method : {"fixmatch", "rrn"}) {
-    train_and_save(recipe(method, 2, ""), dir + method + "_plain.ckpt");
-    train_and_save(recipe(method, 2, "train.activation_checkpointing = backbone\n"), dir + method + "_recomputed.ckpt");
+    // rrn's region selection thresholds discriminator scores, so float rounding that differs
+    // between the recomputed and the kept activations flips regions and then grows: measured on an
+    // AMD EPYC with LibTorch 1.13, the weights differ by 1.2e-7, 7.3e-7, 2.6e-4 and 5.3e-3 after 1
+    // to 4 iterations. Two iterations still train the discriminators on recomputed gradients.
+    const std::string iters = method == "rrn" ? "train.iters = 2\n" : "";
+    train_and_save(recipe(method, 2, iters), dir + method + "_plain.ckpt");
+    train_and_save(recipe(method, 2, iters + "train.activation_checkpointing = backbone\n"), dir + method + "_recomputed.ckpt");
     const Records plain = checkpoint(dir + method + "_plain.ckpt"), recomputed = checkpoint(dir + method + "_recomputed.ckpt");
     const double d = max_weight_difference(plain, recomputed);
     // BatchNorm statistics (num_batches_tracked included) moved once per step, as without it: a
