@@ -79,7 +79,8 @@ configure() {
     prefix=$("$py" -c "import torch.utils; print(torch.utils.cmake_prefix_path)" 2>/dev/null)
     # No CUDA code of s4seg's own is compiled: one architecture keeps TorchConfig quiet.
     export TORCH_CUDA_ARCH_LIST="${TORCH_CUDA_ARCH_LIST:-9.0}"
-    flags+=(-DCMAKE_PREFIX_PATH="$prefix" -DCUDAToolkit_ROOT="$CUDA_HOME" -DS4SEG_REQUIRE_CUDA=ON
+    # CMAKE_LIBRARY_PATH: the wheel's libraries before Debian's libtorch.so and libc10.so.
+    flags+=(-DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_LIBRARY_PATH="$site/torch/lib" -DCUDAToolkit_ROOT="$CUDA_HOME" -DS4SEG_REQUIRE_CUDA=ON
             -DS4SEG_NCCL_INCLUDE_DIR="$site/nvidia/nccl/include")
   fi
   cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=Release "${flags[@]}" ${CMAKE_ARGS:-}

@@ -28,6 +28,11 @@ else
   done
   [ "$nccl" -eq 0 ] || { echo "FAIL: a CPU build references ProcessGroupNCCL" >&2; failed=1; }
 fi
+# One LibTorch: every libtorch*/libc10* the loader picks comes from one folder (a pip LibTorch
+# linked against Debian's libc10.so once aborted every program in c10's DispatchKeySet).
+torch_dirs=$(ldd "$lib" | awk '$1 ~ /^lib(torch|c10)/ && $3 ~ /^\// {print $3}' | xargs -r -n1 readlink -f | xargs -r -n1 dirname | sort -u)
+echo "LibTorch folders: $(echo $torch_dirs)"
+[ "$(echo "$torch_dirs" | grep -c .)" -eq 1 ] || { echo "FAIL: LibTorch libraries from several folders" >&2; failed=1; }
 missing=$(ldd "$lib" | grep 'not found' || true)
 [ -z "$missing" ] || { echo "FAIL: unresolved libraries:" >&2; echo "$missing" >&2; failed=1; }
 ldd "$lib" | grep -E 'libtorch|libc10|cudart|nccl' || true
