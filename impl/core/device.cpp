@@ -48,20 +48,19 @@ c10::Device resolve_device(const std::string& spec) {
   return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(index));
 }
 
-namespace {
 // S4SEG_WITH_NCCL and S4SEG_WITH_GLOO are defined for this file alone (CMakeLists.txt), as for
-// dist/communicator.cpp.
+// dist/communicator.cpp, whose backend choice asks here.
+bool backend_compiled_in(const std::string& name) {
 #if defined(S4SEG_WITH_GLOO)
-constexpr bool kGlooCompiledIn = true;
-#else
-constexpr bool kGlooCompiledIn = false;
+  if (name == "gloo") return true;
 #endif
 #if defined(S4SEG_WITH_NCCL)
-constexpr bool kNcclCompiledIn = true;
-#else
-constexpr bool kNcclCompiledIn = false;
+  if (name == "nccl") return true;
 #endif
+  return false;
+}
 
+namespace {
 std::string compiled_in(bool yes, const char* why_not) {
   return yes ? "compiled in" : std::string("not compiled in (") + why_not + ")";
 }
@@ -73,8 +72,8 @@ std::string build_support_text() {
 #else
   std::string out = "cuda: support not compiled in: " + cuda_probe_failure() + "\n";
 #endif
-  return out + "data parallel: gloo " + compiled_in(kGlooCompiledIn, "no gloo headers at build time") + ", nccl " +
-         compiled_in(kNcclCompiledIn, "no CUDA LibTorch or no nccl.h at build time") + "\n";
+  return out + "data parallel: gloo " + compiled_in(backend_compiled_in("gloo"), "no gloo headers at build time") + ", nccl " +
+         compiled_in(backend_compiled_in("nccl"), "no CUDA LibTorch or no nccl.h at build time") + "\n";
 }
 }  // namespace
 

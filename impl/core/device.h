@@ -14,7 +14,9 @@ c10::Device resolve_device(const std::string& spec);
 bool cuda_usable();
 // Empty when CUDA is usable; otherwise why not (no CUDA build, no driver, no device).
 std::string cuda_unavailable_reason();
-// Multi-line description of CPU threads and CUDA devices.
+// Whether this build compiled in the data-parallel process group `name` (gloo, nccl).
+bool backend_compiled_in(const std::string& name);
+// Multi-line description of what this build supports, the CPU threads and the CUDA devices.
 std::string device_info_text();
 void release_cached_memory();
 

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <functional>
 
+#include "core/device.h"
 #include "core/error.h"
 
 namespace s4seg {
@@ -114,29 +115,16 @@ void guarded(int rank, const std::string& what, F&& f) {
 }
 }  // namespace
 
-bool backend_compiled_in(const std::string& name) {
-#if defined(S4SEG_WITH_GLOO)
-  if (name == "gloo") return true;
-#endif
-#if defined(S4SEG_WITH_NCCL)
-  if (name == "nccl") return true;
-#endif
-  return false;
-}
-
 std::string choose_backend(const std::string& setting, const c10::Device& device) {
   std::string backend = setting == "auto" ? (device.is_cuda() ? "nccl" : "gloo") : setting;
   require(backend == "gloo" || backend == "nccl", "dist.backend must be auto, gloo or nccl, got '" + backend + "'");
   if (backend == "nccl" && !device.is_cuda())
     fail(Status::InvalidArgument, "dist.backend = nccl needs the model on a CUDA device; CPU training uses gloo");
-#ifndef S4SEG_WITH_GLOO
-  if (backend == "gloo")
-    fail(Status::Unsupported, "this s4seg was built without Gloo (its LibTorch ships no gloo headers): no CPU data parallel");
-#endif
-#ifndef S4SEG_WITH_NCCL
-  if (backend == "nccl")
-    fail(Status::Unsupported, "this s4seg was built without NCCL (nccl.h was not found at build time): use dist.backend = gloo");
-#endif
+  if (!backend_compiled_in(backend))
+    fail(Status::Unsupported,
+         backend == "gloo"
+             ? "this s4seg was built without Gloo (its LibTorch ships no gloo headers): no CPU data parallel"
+             : "this s4seg was built without NCCL (nccl.h was not found at build time): use dist.backend = gloo");
   return backend;
 }
 

@@ -32,8 +32,6 @@ struct DistOptions {
 // gloo on the CPU. Throws Error(InvalidArgument) for an unknown name or nccl on the CPU, and
 // Error(Unsupported) for a backend this build has not compiled in.
 std::string choose_backend(const std::string& setting, const c10::Device& device);
-// Whether this build compiled in the process group `name` (gloo, nccl).
-bool backend_compiled_in(const std::string& name);
 
 // Thread-safety: one thread at a time (the trainer's); the collectives must be entered in the same
 // order on every rank.

@@ -47,8 +47,6 @@ class GraphSchedule {
   Plan next(const GraphKey& key);
   // The outcome of a Capture plan: an empty `failure` is a graph to replay from now on.
   void captured(uint64_t id, const std::string& failure);
-  // Every graph is gone (the owner freed them all); the keys start again from their first sight.
-  void clear() { entries_.clear(); }
 
   size_t tracked() const { return entries_.size(); }
   size_t captured_count() const;
