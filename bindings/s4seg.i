@@ -82,6 +82,16 @@ static s4seg_status s4b_device_info_reader(const void* unused_object, const char
   (void)unused_key;
   return s4seg_device_info(buf, capacity, needed);
 }
+static s4seg_status s4b_method_name_reader(const void* index, const char* unused_key, char* buf, size_t capacity,
+                                           size_t* needed) {
+  (void)unused_key;
+  return s4seg_method_name(*(const size_t*)index, buf, capacity, needed);
+}
+static s4seg_status s4b_method_summary_reader(const void* index, const char* unused_key, char* buf, size_t capacity,
+                                              size_t* needed) {
+  (void)unused_key;
+  return s4seg_method_summary(*(const size_t*)index, buf, capacity, needed);
+}
 static const char* s4b_key_field(int64_t index, int field) {
   const char* values[4] = {NULL, NULL, NULL, NULL};
   if (index < 0) {
@@ -95,6 +105,8 @@ static const char* s4b_key_field(int64_t index, int field) {
 %}
 
 %newobject s4b_device_info;
+%newobject s4b_method_name;
+%newobject s4b_method_summary;
 %inline %{
 /* The thread's last outcome, read by the languages' error hooks. Not static: a language that
  * reads s4b_thread_error directly ignores them, and must not get unused-function warnings. */
@@ -139,6 +151,33 @@ static int s4b_config_key_type(int64_t index) {
     return -1;
   }
   return s4b_check(s4seg_config_key_info((size_t)index, NULL, &type, NULL, NULL, NULL)) ? (int)type : -1;
+}
+
+/* The training methods (train.method values): name, one-line summary and S4SEG_METHOD_* flags. */
+static int64_t s4b_method_count(void) { return (int64_t)s4seg_method_count(); }
+static char* s4b_method_name(int64_t index) {
+  size_t position = (size_t)index;
+  if (index < 0) {
+    s4b_fail(S4SEG_INVALID_ARGUMENT, "method index %lld is negative", (long long)index);
+    return NULL;
+  }
+  return s4b_read_string(s4b_method_name_reader, &position, NULL);
+}
+static char* s4b_method_summary(int64_t index) {
+  size_t position = (size_t)index;
+  if (index < 0) {
+    s4b_fail(S4SEG_INVALID_ARGUMENT, "method index %lld is negative", (long long)index);
+    return NULL;
+  }
+  return s4b_read_string(s4b_method_summary_reader, &position, NULL);
+}
+static int64_t s4b_method_flags(int64_t index) {
+  uint32_t flags = 0;
+  if (index < 0) {
+    s4b_fail(S4SEG_INVALID_ARGUMENT, "method index %lld is negative", (long long)index);
+    return -1;
+  }
+  return s4b_check(s4seg_method_flags((size_t)index, &flags)) ? (int64_t)flags : -1;
 }
 
 /* Writes an image (1 or 3 channels) as PNG. */
@@ -478,7 +517,7 @@ struct s4b_labeler {};
     int32_t classes = 0;
     if (!s4b_open($self, "Model") || !s4b_check(s4seg_model_num_classes($self, &classes))) return;
     if (!s4b_buffer_is(palette, palette_len, 3 * (uint64_t)classes, "palette buffer")) return;
-    s4b_check(s4seg_model_palette($self, palette, palette_len));
+    s4b_check(s4seg_model_palette($self, palette, palette_len, NULL));
   }
 
   /* labels: width x height class indices. confidence: null, or width x height top-class

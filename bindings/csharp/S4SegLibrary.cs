@@ -46,6 +46,15 @@ public static class S4SegLibrary {
     return keys.AsReadOnly();
   }
 
+  /// <summary>The training methods (the values of train.method), in registry order: the built-in
+  /// ones first.</summary>
+  public static IReadOnlyList<MethodInfo> Methods() {
+    long count = s4seg.MethodCount();
+    var methods = new List<MethodInfo>((int)count);
+    for (long i = 0; i < count; ++i) methods.Add(new MethodInfo(s4seg.MethodName(i), s4seg.MethodSummary(i), s4seg.MethodFlags(i)));
+    return methods.AsReadOnly();
+  }
+
   /// <summary>Writes an image of <paramref name="channels"/> (1 or 3) channels, rows without
   /// padding, as a PNG file.</summary>
   public static void SavePng(string path, byte[] image, int width, int height, int channels) =>

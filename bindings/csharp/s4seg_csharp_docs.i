@@ -70,3 +70,8 @@ S4B_CS_DOC(s4b_labeler::run_into, "Labels one image into caller arrays: labels (
 %csattributes S4SEG_LAYOUT_LIST "/// <summary>`IMAGE [MASK]` list lines, masks used as stored (as Dataset.AddList).</summary>"
 %csattributes S4SEG_LAYOUT_VOC "/// <summary>PASCAL VOC 2012 (+SBD masks): JPEGImages/, SegmentationClass/ or SegmentationClassAug/, ImageSets/Segmentation/.</summary>"
 %csattributes S4SEG_LAYOUT_CITYSCAPES "/// <summary>Cityscapes: leftImg8bit/ and gtFine/; label ids are mapped to the 19 train ids.</summary>"
+%typemap(csclassmodifiers) enum s4seg_method_flag "/// <summary>What a training method can do (the bits of MethodInfo's properties).</summary>\npublic enum"
+%csattributes S4SEG_METHOD_USES_UNLABELED "/// <summary>Learns from an unlabeled dataset.</summary>"
+%csattributes S4SEG_METHOD_SKIPS_ON_DEVICE "/// <summary>May queue iterations: train.read_every above 1.</summary>"
+%csattributes S4SEG_METHOD_DATA_PARALLEL "/// <summary>May run with dist.world above 1.</summary>"
+%csattributes S4SEG_METHOD_MEAN_TEACHER "/// <summary>An EMA teacher labels the unlabeled images; the model holds the teacher.</summary>"

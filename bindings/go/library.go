@@ -42,3 +42,29 @@ func ResetPeakMemory(device string) error {
 func ReleaseCachedMemory() error {
 	return call(func() { s4segswig.S4bReleaseCachedMemory() })
 }
+
+// MethodInfo is one training method of the library's registry: a train.method value.
+type MethodInfo struct {
+	Name          string // the train.method value, e.g. "fixmatch"
+	Summary       string // one line saying what the method does
+	UsesUnlabeled bool   // learns from unlabeled images (a trainer then needs an unlabeled dataset)
+	SkipsOnDevice bool   // train.read_every above 1 is allowed
+	DataParallel  bool   // may run with dist.world above 1
+	MeanTeacher   bool   // an EMA teacher labels the unlabeled images (the model then holds the teacher)
+}
+
+// Methods lists the training methods in registry order, the built-in ones first.
+func Methods() ([]MethodInfo, error) {
+	var methods []MethodInfo
+	err := call(func() {
+		count := s4segswig.S4bMethodCount()
+		for i := int64(0); i < count; i++ {
+			flags := s4segswig.S4bMethodFlags(i)
+			methods = append(methods, MethodInfo{
+				Name: s4segswig.S4bMethodName(i), Summary: s4segswig.S4bMethodSummary(i),
+				UsesUnlabeled: flags&1 != 0, SkipsOnDevice: flags&2 != 0, DataParallel: flags&4 != 0, MeanTeacher: flags&8 != 0,
+			})
+		}
+	})
+	return methods, err
+}

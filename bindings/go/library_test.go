@@ -33,3 +33,19 @@ func TestDevices(t *testing.T) {
 	}
 	must(t, s4seg.ReleaseCachedMemory())
 }
+
+func TestMethodsListTheRegistry(t *testing.T) {
+	methods, err := s4seg.Methods()
+	must(t, err)
+	if len(methods) < 6 || methods[0].Name != "supervised" || methods[0].UsesUnlabeled || !methods[1].UsesUnlabeled {
+		t.Fatalf("Methods() = %+v: want supervised first, then the semi-supervised ones", methods)
+	}
+	for _, m := range methods {
+		if m.Summary == "" {
+			t.Errorf("method %s has no summary", m.Name)
+		}
+		if m.Name == "rrn" && (m.SkipsOnDevice || m.MeanTeacher) {
+			t.Errorf("rrn's flags: %+v", m)
+		}
+	}
+}

@@ -25,7 +25,7 @@ namespace {
 thread_local std::string t_last_error;
 }  // namespace
 
-s4seg_status set_error(s4seg_status status, const std::string& message) {
+s4seg_status set_error(s4seg_status status, const char* message) noexcept {
   try {
     t_last_error = message;
   } catch (...) {
@@ -34,10 +34,12 @@ s4seg_status set_error(s4seg_status status, const std::string& message) {
   return status;
 }
 
-void clear_error() { t_last_error.clear(); }
+s4seg_status set_error(s4seg_status status, const std::string& message) noexcept { return set_error(status, message.c_str()); }
+
+void clear_error() noexcept { t_last_error.clear(); }
 
 s4seg_status copy_text_out(const std::string& text, char* buf, size_t capacity, size_t* needed, const std::string& what) {
-  *needed = text.size() + 1;
+  if (needed) *needed = text.size() + 1;
   if (!buf || capacity < text.size() + 1)
     return set_error(S4SEG_BUFFER_TOO_SMALL, what + ": buffer of " + std::to_string(capacity) + " bytes; " +
                                                  std::to_string(text.size() + 1) + " needed");
@@ -47,9 +49,10 @@ s4seg_status copy_text_out(const std::string& text, char* buf, size_t capacity, 
 
 const char* last_error_c_str() { return t_last_error.c_str(); }
 
-s4seg_status translate_current_exception() {
+namespace {
+s4seg_status translate(std::exception_ptr in_flight) {
   try {
-    throw;
+    std::rethrow_exception(in_flight);
   } catch (const Error& e) {
     return set_error(static_cast<s4seg_status>(e.status()), e.what());
   } catch (const c10::OutOfMemoryError& e) {
@@ -67,6 +70,15 @@ s4seg_status translate_current_exception() {
     return set_error(S4SEG_INTERNAL, std::string("internal error: ") + e.what());
   } catch (...) {
     return set_error(S4SEG_INTERNAL, "internal error: unknown exception");
+  }
+}
+}  // namespace
+
+s4seg_status translate_current_exception() noexcept {
+  try {
+    return translate(std::current_exception());
+  } catch (...) {  // building the message failed (out of memory): the status still tells
+    return set_error(S4SEG_OUT_OF_MEMORY, "out of memory while reporting an error");
   }
 }
 

@@ -3,10 +3,23 @@
 #include "api_guard.h"
 #include "core/config.h"
 #include "handles.h"
+#include "methods/method_registry.h"
 
 #define CHECK_CONFIG_KEY(cfg, key)                          \
   S4SEG_CHECK_ARG(cfg, "config must not be NULL");         \
   S4SEG_CHECK_ARG(key, "key must not be NULL")
+
+namespace {
+// train.method names a registered method. The registry sits above core/, so the value is checked
+// here, before it is stored (core/ accepts any text for it).
+void check_method_value(const std::string& key, const std::string& value) {
+  if (key != "train.method") return;
+  for (const s4seg::MethodDescriptor& d : s4seg::registered_methods())
+    if (d.name == value) return;
+  s4seg::fail(s4seg::Status::InvalidArgument,
+              "train.method: '" + value + "' is not allowed (a registered method: " + s4seg::method_names() + ")");
+}
+}  // namespace
 
 extern "C" {
 
@@ -25,7 +38,11 @@ s4seg_status s4seg_config_clone(const s4seg_config* config, s4seg_config** out) 
   S4SEG_API_END
 }
 
-void s4seg_config_free(s4seg_config* config) noexcept { delete config; }
+void s4seg_config_free(s4seg_config* config) noexcept {
+  S4SEG_API_VOID_BEGIN
+  delete config;
+  S4SEG_API_VOID_END
+}
 
 s4seg_status s4seg_config_set_int(s4seg_config* config, const char* key, int64_t value) noexcept {
   CHECK_CONFIG_KEY(config, key);
@@ -52,6 +69,7 @@ s4seg_status s4seg_config_set_string(s4seg_config* config, const char* key, cons
   CHECK_CONFIG_KEY(config, key);
   S4SEG_CHECK_ARG(value, "value must not be NULL");
   S4SEG_API_BEGIN
+  check_method_value(key, value);
   config->config.set_string(key, value);
   S4SEG_API_END
 }
@@ -60,7 +78,10 @@ s4seg_status s4seg_config_set(s4seg_config* config, const char* key, const char*
   CHECK_CONFIG_KEY(config, key);
   S4SEG_CHECK_ARG(text, "text must not be NULL");
   S4SEG_API_BEGIN
-  config->config.set_text(key, text);
+  s4seg::Config updated = config->config;  // all-or-nothing: the key's own checks, then the method's
+  updated.set_text(key, text);
+  check_method_value(key, updated.get_text(key));
+  config->config = std::move(updated);
   S4SEG_API_END
 }
 
@@ -91,7 +112,6 @@ s4seg_status s4seg_config_get_bool(const s4seg_config* config, const char* key, 
 s4seg_status s4seg_config_get_string(const s4seg_config* config, const char* key, char* buf, size_t capacity,
                                      size_t* needed) noexcept {
   CHECK_CONFIG_KEY(config, key);
-  S4SEG_CHECK_ARG(needed, "needed must not be NULL");
   S4SEG_API_BEGIN
   std::string text = config->config.get_text(key);
   return s4seg::copy_text_out(text, buf, capacity, needed, key);
@@ -102,7 +122,10 @@ s4seg_status s4seg_config_parse(s4seg_config* config, const char* text) noexcept
   S4SEG_CHECK_ARG(config, "config must not be NULL");
   S4SEG_CHECK_ARG(text, "text must not be NULL");
   S4SEG_API_BEGIN
-  config->config.parse(text);
+  s4seg::Config updated = config->config;
+  updated.parse(text);
+  check_method_value("train.method", updated.get_string("train.method"));
+  config->config = std::move(updated);
   S4SEG_API_END
 }
 
@@ -111,7 +134,7 @@ size_t s4seg_config_key_count(void) noexcept { return s4seg::registry_size(); }
 s4seg_status s4seg_config_key_info(size_t index, const char** name, s4seg_value_type* type, const char** default_value,
                                    const char** allowed, const char** doc) noexcept {
   S4SEG_API_BEGIN
-  S4SEG_CHECK_ARG(index < s4seg::registry_size(),
+  s4seg::require(index < s4seg::registry_size(),
                   "index " + std::to_string(index) + " out of range (" + std::to_string(s4seg::registry_size()) + " keys)");
   const s4seg::KeySpec& k = s4seg::registry_begin()[index];
   if (name) *name = k.name;

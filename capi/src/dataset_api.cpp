@@ -11,7 +11,11 @@ s4seg_status s4seg_dataset_create(s4seg_dataset** out) noexcept {
   S4SEG_API_END
 }
 
-void s4seg_dataset_free(s4seg_dataset* dataset) noexcept { delete dataset; }
+void s4seg_dataset_free(s4seg_dataset* dataset) noexcept {
+  S4SEG_API_VOID_BEGIN
+  delete dataset;
+  S4SEG_API_VOID_END
+}
 
 s4seg_status s4seg_dataset_add(s4seg_dataset* dataset, const s4seg_image_view* image, const s4seg_image_view* mask) noexcept {
   S4SEG_CHECK_ARG(dataset, "dataset must not be NULL");
@@ -80,6 +84,14 @@ s4seg_status s4seg_dataset_size(const s4seg_dataset* dataset, int64_t* size) noe
   S4SEG_CHECK_ARG(size, "size must not be NULL");
   S4SEG_API_BEGIN
   *size = dataset->dataset->size();
+  S4SEG_API_END
+}
+
+s4seg_status s4seg_dataset_image_path(const s4seg_dataset* dataset, int64_t index, char* buf, size_t capacity,
+                                      size_t* needed) noexcept {
+  S4SEG_CHECK_ARG(dataset, "dataset must not be NULL");
+  S4SEG_API_BEGIN
+  return s4seg::copy_text_out(dataset->dataset->image_path(index), buf, capacity, needed, "image path");
   S4SEG_API_END
 }
 

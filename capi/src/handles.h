@@ -10,7 +10,7 @@
 #include "data/dataset.h"
 #include "io/image.h"
 #include "models/model.h"
-#include "pseudo/labeler.h"
+#include "infer/labeler.h"
 #include "train/trainer.h"
 #include "s4seg/s4seg.h"
 

@@ -61,7 +61,11 @@ s4seg_status s4seg_image_get_view(const s4seg_image* image, s4seg_image_view* vi
   S4SEG_API_END
 }
 
-void s4seg_image_free(s4seg_image* image) noexcept { delete image; }
+void s4seg_image_free(s4seg_image* image) noexcept {
+  S4SEG_API_VOID_BEGIN
+  delete image;
+  S4SEG_API_VOID_END
+}
 
 s4seg_status s4seg_image_save_png(const char* path, const s4seg_image_view* view) noexcept {
   S4SEG_CHECK_ARG(path, "path must not be NULL");

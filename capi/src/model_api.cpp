@@ -11,19 +11,20 @@
 #include "infer/flops.h"
 #include "infer/predictor.h"
 #include "io/weight_file.h"
+#include "methods/method_registry.h"
 #include "models/class_info.h"
 #include "models/pretrained.h"
 
 namespace {
-// Throws Error(InvalidArgument) unless the caller's buffers hold every pixel of `images`.
+// Throws Error(BufferTooSmall) unless the caller's buffers hold every pixel of `images`.
 void check_capacities(const std::vector<s4seg::Image>& images, size_t labels_capacity, const float* confidence,
                       size_t confidence_capacity) {
   size_t total = 0;
   for (const auto& im : images) total += static_cast<size_t>(im.width) * static_cast<size_t>(im.height);
-  s4seg::require(labels_capacity >= total, "labels buffer holds " + std::to_string(labels_capacity) + " bytes; " +
+  if (labels_capacity < total) s4seg::fail(s4seg::Status::BufferTooSmall, "labels buffer holds " + std::to_string(labels_capacity) + " bytes; " +
                                                std::to_string(total) + " needed");
   if (confidence)
-    s4seg::require(confidence_capacity >= total, "confidence buffer holds " + std::to_string(confidence_capacity) +
+    if (confidence_capacity < total) s4seg::fail(s4seg::Status::BufferTooSmall, "confidence buffer holds " + std::to_string(confidence_capacity) +
                                                      " floats; " + std::to_string(total) + " needed");
 }
 
@@ -58,11 +59,15 @@ s4seg_status s4seg_model_create(const s4seg_config* config, s4seg_model** out) n
   S4SEG_CHECK_ARG(out, "out must not be NULL");
   S4SEG_API_BEGIN
   s4seg::Config c = config ? config->config : s4seg::Config();
-  *out = new s4seg_model{s4seg::create_model(c)};
+  *out = new s4seg_model{s4seg::create_method_model(c)};
   S4SEG_API_END
 }
 
-void s4seg_model_free(s4seg_model* model) noexcept { delete model; }
+void s4seg_model_free(s4seg_model* model) noexcept {
+  S4SEG_API_VOID_BEGIN
+  delete model;
+  S4SEG_API_VOID_END
+}
 
 s4seg_status s4seg_model_save(const s4seg_model* model, const char* path) noexcept {
   S4SEG_CHECK_ARG(model, "model must not be NULL");
@@ -77,7 +82,7 @@ s4seg_status s4seg_model_load(const char* path, const char* device, s4seg_model*
   S4SEG_CHECK_ARG(path, "path must not be NULL");
   S4SEG_CHECK_ARG(out, "out must not be NULL");
   S4SEG_API_BEGIN
-  *out = new s4seg_model{s4seg::load_model(path, device ? device : "auto")};
+  *out = new s4seg_model{s4seg::load_model(path, device ? device : "auto", s4seg::apply_method_model_defaults)};
   S4SEG_API_END
 }
 
@@ -125,7 +130,7 @@ s4seg_status s4seg_model_evaluate(s4seg_model* model, const s4seg_dataset* datas
   S4SEG_API_BEGIN
   const size_t c = static_cast<size_t>(model->model->net->num_classes());
   if (class_iou)
-    s4seg::require(class_iou_capacity >= c, "class_iou holds " + std::to_string(class_iou_capacity) + " values; " +
+    if (class_iou_capacity < c) s4seg::fail(s4seg::Status::BufferTooSmall, "class_iou holds " + std::to_string(class_iou_capacity) + " values; " +
                                                 std::to_string(c) + " (num_classes) needed");
   s4seg::EvalResult r;
   {
@@ -141,7 +146,6 @@ s4seg_status s4seg_model_evaluate(s4seg_model* model, const s4seg_dataset* datas
 
 s4seg_status s4seg_model_device(const s4seg_model* model, char* buf, size_t capacity, size_t* needed) noexcept {
   S4SEG_CHECK_ARG(model, "model must not be NULL");
-  S4SEG_CHECK_ARG(needed, "needed must not be NULL");
   S4SEG_API_BEGIN
   std::string text = model->model->device.str();
   return s4seg::copy_text_out(text, buf, capacity, needed, "device");
@@ -187,7 +191,6 @@ s4seg_status s4seg_model_load_backbone_partial(s4seg_model* model, const char* p
 
 s4seg_status s4seg_model_backbone_report(const s4seg_model* model, char* buf, size_t capacity, size_t* needed) noexcept {
   S4SEG_CHECK_ARG(model, "model must not be NULL");
-  S4SEG_CHECK_ARG(needed, "needed must not be NULL");
   S4SEG_API_BEGIN
   std::lock_guard<std::recursive_mutex> lock(model->model->mutex);
   const std::string text = model->model->backbone_report;
@@ -206,7 +209,6 @@ s4seg_status s4seg_model_save_backbone(const s4seg_model* model, const char* pat
 
 s4seg_status s4seg_model_class_name(const s4seg_model* model, int32_t index, char* buf, size_t capacity, size_t* needed) noexcept {
   S4SEG_CHECK_ARG(model, "model must not be NULL");
-  S4SEG_CHECK_ARG(needed, "needed must not be NULL");
   S4SEG_API_BEGIN
   const std::vector<std::string> names = s4seg::class_names(model->model->config);
   s4seg::require(index >= 0 && static_cast<size_t>(index) < names.size(),
@@ -215,12 +217,12 @@ s4seg_status s4seg_model_class_name(const s4seg_model* model, int32_t index, cha
   S4SEG_API_END
 }
 
-s4seg_status s4seg_model_palette(const s4seg_model* model, uint8_t* rgb, size_t capacity) noexcept {
+s4seg_status s4seg_model_palette(const s4seg_model* model, uint8_t* rgb, size_t capacity, size_t* needed) noexcept {
   S4SEG_CHECK_ARG(model, "model must not be NULL");
-  S4SEG_CHECK_ARG(rgb, "rgb must not be NULL");
   S4SEG_API_BEGIN
   const std::vector<std::array<uint8_t, 3>> palette = s4seg::class_palette(model->model->config);
-  if (capacity < 3 * palette.size())
+  if (needed) *needed = 3 * palette.size();
+  if (!rgb || capacity < 3 * palette.size())
     return s4seg::set_error(S4SEG_BUFFER_TOO_SMALL, "rgb holds " + std::to_string(capacity) + " bytes, the palette needs " +
                                                         std::to_string(3 * palette.size()));
   for (size_t i = 0; i < palette.size(); ++i)

@@ -41,7 +41,6 @@ const char* s4seg_version(void) noexcept {
 const char* s4seg_backend_version(void) noexcept { return TORCH_VERSION; }
 
 s4seg_status s4seg_device_info(char* buf, size_t capacity, size_t* needed) noexcept {
-  S4SEG_CHECK_ARG(needed, "needed must not be NULL");
   S4SEG_API_BEGIN
   std::string text = s4seg::device_info_text();
   return s4seg::copy_text_out(text, buf, capacity, needed, "device info");

@@ -90,7 +90,7 @@ s4seg_status s4seg_trainer_step(s4seg_trainer* trainer, int64_t iterations, s4se
   S4SEG_CHECK_ARG(!stats || stats->struct_size >= kStatsSize01,
                   "stats->struct_size is not set (call s4seg_train_stats_init first)");
   S4SEG_API_BEGIN
-  S4SEG_CHECK_ARG(iterations >= 1, "iterations must be at least 1, got " + std::to_string(iterations));
+  s4seg::require(iterations >= 1, "iterations must be at least 1, got " + std::to_string(iterations));
   s4seg::TrainStats s;
   s4seg::ProgressFn progress;
   if (trainer->progress) {
@@ -142,7 +142,7 @@ s4seg_status s4seg_trainer_metric(const s4seg_trainer* trainer, size_t index, ch
                                   size_t* name_needed, double* value) noexcept {
   S4SEG_CHECK_ARG(trainer, "trainer must not be NULL");
   S4SEG_API_BEGIN
-  S4SEG_CHECK_ARG(index < trainer->metrics.size(), "metric index " + std::to_string(index) + " is out of range (" +
+  s4seg::require(index < trainer->metrics.size(), "metric index " + std::to_string(index) + " is out of range (" +
                                                        std::to_string(trainer->metrics.size()) + " metrics)");
   const auto& m = trainer->metrics[index];
   size_t needed = 0;

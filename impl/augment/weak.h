@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-#include "data/dataset.h"
+#include "io/image.h"
 
 namespace s4seg {
 

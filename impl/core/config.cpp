@@ -20,7 +20,7 @@ std::string number_text(double v) {
 }
 
 std::string range_text(const KeySpec& k) {
-  if (k.type == ValueType::Bool) return "true|false";
+  if (k.type == ValueType::Bool) return "true|false, or on|off, yes|no, 1|0";
   if (k.type == ValueType::String || (k.choices && *k.choices)) return k.choices;
   std::string r = number_text(k.min) + ".." + number_text(k.max);
   if (k.multiple_of > 0) r += ", multiple of " + std::to_string(k.multiple_of);
@@ -181,6 +181,9 @@ void Config::set_bool(const std::string& key, bool v) {
 
 void Config::set_string(const std::string& key, const std::string& v) {
   const KeySpec& k = spec_of(key);
+  // On/off keys that were strings before 0.3 (model.pretrained_partial, rrn.filter_cps) are
+  // booleans now; their old string values still set them.
+  if (k.type == ValueType::Bool) return set_text(key, v);
   if (k.type != ValueType::String)
     fail(Status::InvalidArgument, key + " is a " + type_name(k.type) + " key, not a string (use the typed setter or set_text)");
   check_string(k, v);

@@ -24,16 +24,18 @@ const KeySpec kKeys[] = {
     {"model.head_convs", T::Int, "2", 1, 2, "", "Number of 3x3 convolutions in the decoder head."},
     {"model.dropout", T::Double, "0.1", 0, 0.9, "", "Dropout after the ASPP projection and decoder convolutions."},
     {"model.rep_dim", T::Int, "-1", -1, 4096, "",
-     "Representation head output channels (CSS): -1 = auto (aspp_channels when train.method is css, else none), 0 = none."},
+     "Representation head output channels: -1 = auto (what train.method's model needs: aspp_channels for css, else none), 0 = none."},
     {"model.head", T::String, "auto", 0, 0, "auto|deeplab|mask",
-     "Prediction head: deeplab (per-pixel classifier) or mask (mask classification with queries, RC²L); auto = mask for rc2l."},
+     "Prediction head: deeplab (per-pixel classifier) or mask (mask classification with queries, RC²L); auto = what "
+     "train.method's model needs (mask for rc2l, else deeplab)."},
     {"model.queries", T::Int, "100", 1, 1000, "", "mask head: number of queries N (MaskFormer: 100)."},
     {"model.mask_hidden", T::Int, "256", 8, 2048, "", "mask head: query and mask-embedding dimension (a multiple of model.mask_heads)."},
     {"model.mask_layers", T::Int, "6", 1, 24, "", "mask head: transformer decoder layers."},
     {"model.mask_heads", T::Int, "8", 1, 64, "", "mask head: attention heads."},
     {"model.mask_ffn", T::Int, "2048", 8, 16384, "", "mask head: feed-forward width of each decoder layer."},
     {"model.branches", T::Int, "0", 0, 2, "0|1|2",
-     "Co-trained branches (backbone + decoder each); predictions average them. 0 = auto: 2 for rrn, else 1."},
+     "Co-trained branches (backbone + decoder each); predictions average them. 0 = auto: what train.method's model needs "
+     "(2 for rrn, else 1)."},
     {"model.cuda_graphs", T::Bool, "false", 0, 1, "",
      "Inference on CUDA replays the forward as a CUDA graph per input shape (batch, height, width): one launch "
      "instead of one per kernel, for lower small-batch latency. A shape's first prediction runs eagerly, its second "
@@ -41,14 +43,14 @@ const KeySpec kKeys[] = {
      "effect on CPU."},
     {"model.discriminator", T::String, "auto", 0, 0, "auto|none|patch|image",
      "Discriminators (one per branch, saved with the model): patch (a score per 16x16 region, RRN's paper), image (one score "
-     "per image, RRN's code), none; auto = patch for rrn, else none."},
+     "per image, RRN's code), none; auto = what train.method's model needs (patch for rrn, else none)."},
     {"model.discriminator_width", T::Int, "64", 4, 512, "", "Discriminator base width ndf (channels ndf, 2ndf, 4ndf, 8ndf)."},
     {"model.pretrained", T::String, "", 0, 0, "<file path>",
      "Encoder weights loaded at model creation: a torch.save state dict as torchvision publishes them (resnet50-*.pth) or a "
      "safetensors file, torchvision names (\"module.\" / \"backbone.\" prefixes and the fc classifier are ignored); "
      "\"\" = random initialisation. Every encoder gets them (both branches for rrn)."},
-    {"model.pretrained_partial", T::String, "off", 0, 0, "off|on",
-     "off: any missing, unexpected or mis-shaped tensor in model.pretrained is an error naming them; on: load the tensors "
+    {"model.pretrained_partial", T::Bool, "false", 0, 1, "",
+     "false: any missing, unexpected or mis-shaped tensor in model.pretrained is an error naming them; true: load the tensors "
      "that fit (s4seg_model_backbone_report says what was left out)."},
     {"model.class_names", T::String, "", 0, 0, "voc|cityscapes|<name,name,...>",
      "Class names stored with the model: voc, cityscapes (the benchmarks' names) or model.num_classes comma-separated "
@@ -56,8 +58,9 @@ const KeySpec kKeys[] = {
     {"model.palette", T::String, "auto", 0, 0, "auto|voc|cityscapes|<rrggbb,rrggbb,...>",
      "Class colours stored with the model: voc, cityscapes, or model.num_classes hexadecimal rrggbb colours "
      "separated by commas (e.g. 000000,ff0000); auto = the benchmark's colours when model.class_names names one, else the VOC colour map."},
-    {"train.method", T::String, "supervised", 0, 0, "supervised|fixmatch|pcr|css|rrn|rc2l",
-     "Training method: supervised (labeled only), fixmatch (weak-to-strong with an EMA teacher), pcr, css, rrn, rc2l."},
+    {"train.method", T::String, "supervised", 0, 0, "<registered method>",
+     "Training method, a name from the method registry (`s4seg info` lists each with one line; s4seg_method_count and "
+     "s4seg_method_name in the C API): supervised trains on the labels only, the others learn from unlabeled images too."},
     {"train.iters", T::Int, "1000", 1, 1000000000, "", "Total iterations (sets the LR schedule's length)."},
     {"train.batch_size", T::Int, "8", 1, 4096, "", "Labeled images per iteration."},
     {"train.unlabeled_batch_size", T::Int, "0", 0, 4096, "", "Unlabeled images per iteration (0 = same as train.batch_size)."},
@@ -87,7 +90,7 @@ const KeySpec kKeys[] = {
     {"train.scale_max", T::Double, "2.0", 0.05, 10, "", "Random scale upper bound (weak augmentation)."},
     {"train.flip", T::Bool, "true", 0, 1, "", "Random horizontal flip (weak augmentation)."},
     {"train.seed", T::Int, "0", 0, 2147483647, "", "Seed of initialisation, sampling and augmentation."},
-    {"train.threads", T::Int, "0", 0, 1024, "", "CPU threads for tensor work (0 = all cores)."},
+    {"train.threads", T::Int, "0", 0, 1024, "", "CPU threads for tensor work during each training step (0 = all cores); LibTorch's pool is process-wide, so the host's own count is put back after every step."},
     {"train.workers", T::Int, "2", 0, 64, "", "Threads decoding and resizing images (0 = decode on the training thread)."},
     {"train.prefetch", T::Int, "2", 1, 16, "",
      "Batches decoded ahead of the training step (each on train.workers threads; needs train.workers ≥ 1). The metric "
@@ -151,8 +154,10 @@ const KeySpec kKeys[] = {
     {"mix.box_min", T::Double, "0.25", 0, 1, "", "boxes: smallest total area fraction."},
     {"mix.box_max", T::Double, "0.5", 0, 1, "", "boxes: largest total area fraction."},
     {"pseudo.filter", T::String, "auto", 0, 0, "auto|threshold|class_adaptive|entropy|soft|discriminator|none",
-     "Pseudo-label filter: auto = the method's own (fixmatch threshold, pcr entropy, css soft); discriminator keeps the "
-     "regions a model's discriminator scores above pseudo.discriminator_threshold (labeler, models trained with rrn)."},
+     "Pseudo-label filter of fixmatch, pcr, css (its unsupervised loss) and the labeler: auto = the method's own "
+     "(fixmatch threshold, pcr entropy, css per css.unsup_loss, labeler threshold); discriminator keeps the regions a "
+     "model's discriminator scores above pseudo.discriminator_threshold (labeler, models trained with rrn). rrn and rc2l "
+     "select with their own keys (pseudo.discriminator_threshold, rc2l.smc_threshold)."},
     {"pseudo.threshold", T::Double, "0.95", 0, 1, "", "threshold / class_adaptive: confidence a pixel needs to be kept."},
     {"pseudo.keep_start", T::Double, "0.8", 0.01, 1, "", "entropy: fraction of pixels kept (lowest entropy) at the start."},
     {"pseudo.keep_end", T::Double, "1.0", 0.01, 1, "", "entropy: fraction kept at the last iteration (linear annealing)."},
@@ -195,8 +200,8 @@ const KeySpec kKeys[] = {
     {"rrn.st_start_iters", T::Int, "-1", -1, 1000000000, "",
      "rrn: iteration from which the local selection losses run (the code: after the first epoch); -1 = train.iters/10."},
     {"rrn.d_lr", T::Double, "1e-4", 0, 1, "", "rrn: Adam learning rate of the discriminators (betas 0.9, 0.99)."},
-    {"rrn.filter_cps", T::String, "off", 0, 0, "off|on",
-     "rrn: also mask the cross pseudo-labels with the partner discriminator's kept regions (on) or not (off, the code)."},
+    {"rrn.filter_cps", T::Bool, "false", 0, 1, "",
+     "rrn: also mask the cross pseudo-labels with the partner discriminator's kept regions (true) or not (false, the code)."},
     {"rc2l.matching", T::String, "hungarian", 0, 0, "hungarian|index",
      "rc2l: student query for each teacher region: Hungarian matching (MaskFormer cost) or the same query index."},
     {"rc2l.region_threshold", T::Double, "0.7", 0, 1, "",

@@ -130,4 +130,15 @@ void set_cpu_threads(int64_t threads) {
   if (at::get_num_threads() != n) at::set_num_threads(n);
 }
 
+ScopedProcessSettings::ScopedProcessSettings(int64_t cpu_threads, bool cudnn_benchmark)
+    : threads_before_(at::get_num_threads()), cudnn_before_(at::globalContext().benchmarkCuDNN()) {
+  set_cpu_threads(cpu_threads);
+  if (cudnn_benchmark != cudnn_before_) at::globalContext().setBenchmarkCuDNN(cudnn_benchmark);
+}
+
+ScopedProcessSettings::~ScopedProcessSettings() {
+  if (at::get_num_threads() != threads_before_) at::set_num_threads(threads_before_);
+  if (at::globalContext().benchmarkCuDNN() != cudnn_before_) at::globalContext().setBenchmarkCuDNN(cudnn_before_);
+}
+
 }  // namespace s4seg

@@ -45,4 +45,19 @@ void cuda_reset_peak_memory(int index);
 // Applies train.threads (0 = all cores) to LibTorch's intra-op pool.
 void set_cpu_threads(int64_t threads);
 
+// LibTorch's intra-op thread count and cuDNN's benchmark mode are process-wide. A handle's
+// settings hold them only while one of its calls runs (a training step), and this puts back what
+// the host had on every way out. Work on other threads meanwhile shares the pool.
+class ScopedProcessSettings {
+ public:
+  ScopedProcessSettings(int64_t cpu_threads, bool cudnn_benchmark);
+  ~ScopedProcessSettings();
+  ScopedProcessSettings(const ScopedProcessSettings&) = delete;
+  ScopedProcessSettings& operator=(const ScopedProcessSettings&) = delete;
+
+ private:
+  int threads_before_;
+  bool cudnn_before_;
+};
+
 }  // namespace s4seg

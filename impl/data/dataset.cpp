@@ -60,6 +60,12 @@ void Dataset::add_files(const std::vector<FileSample>& files) {
   samples_.insert(samples_.end(), std::make_move_iterator(added.begin()), std::make_move_iterator(added.end()));
 }
 
+const std::string& Dataset::image_path(int64_t index) const {
+  require(index >= 0 && index < size(),
+          "sample index " + std::to_string(index) + " is out of range (" + std::to_string(size()) + " samples)");
+  return samples_[static_cast<size_t>(index)].image_path;
+}
+
 void Dataset::add_synthetic(int64_t count, int32_t width, int32_t height, int32_t num_classes, uint64_t seed) {
   require(count >= 1 && count <= 1000000, "synthetic count must be in 1..1000000, got " + std::to_string(count));
   require(width >= 16 && width <= 4096 && height >= 16 && height <= 4096,

@@ -12,11 +12,6 @@
 
 namespace s4seg {
 
-struct LoadedSample {
-  Image image;  // 1 or 3 channels, as stored
-  Image mask;   // channels == 0 when the sample has no mask
-};
-
 // A file-backed sample to add: what the list or split named, resolved to paths.
 struct FileSample {
   std::string image_path;
@@ -37,6 +32,9 @@ class Dataset {
   int64_t size() const { return static_cast<int64_t>(samples_.size()); }
   bool has_mask(int64_t index) const { return samples_.at(static_cast<size_t>(index)).has_mask; }
   int64_t masked_count() const;
+  // The image file of a file-backed sample as the list or split named it, joined with its root;
+  // "" for samples added in memory. Error(InvalidArgument) for an index out of range.
+  const std::string& image_path(int64_t index) const;
   // Thread-safe with other load() calls and with set_cache() (adding samples is not).
   LoadedSample load(int64_t index) const;
 

@@ -37,4 +37,10 @@ ImageHeader probe_jpeg(const std::vector<uint8_t>& bytes, const std::string& nam
 // RGB → grey (ITU-R BT.601 luma) and grey → RGB.
 Image to_channels(Image image, int32_t channels);
 
+// A training sample as decoded: what datasets hand out and weak augmentation takes.
+struct LoadedSample {
+  Image image;  // 1 or 3 channels, as stored
+  Image mask;   // channels == 0 when the sample has no mask
+};
+
 }  // namespace s4seg

@@ -3,9 +3,9 @@
 #pragma once
 #include <torch/types.h>
 
-namespace s4seg {
+#include "core/labels.h"
 
-constexpr int64_t kIgnoreIndex = 255;
+namespace s4seg {
 
 // L = -(1/|V|) Σ_{p∈V} log softmax(z_p)[y_p],  V = {p : y_p ≠ 255}.  0 (with a graph) if V is empty.
 torch::Tensor ignore_cross_entropy(const torch::Tensor& logits, const torch::Tensor& target);

@@ -16,13 +16,15 @@
 #include "methods/method_parts.h"
 #include "methods/methods.h"
 #include "models/prototype_bank.h"
+#include "pseudo/filter_config.h"
 
 namespace s4seg {
 
 namespace {
 class Css : public MeanTeacherMethod {
  public:
-  Css(const Config& c, std::shared_ptr<Model> model) : MeanTeacherMethod(c, std::move(model)) {
+  Css(const Config& c, std::shared_ptr<Model> model, const MethodDescriptor& self)
+      : MeanTeacherMethod(c, std::move(model), self) {
     const int64_t rep = teacher_->net->rep_dim();
     if (rep <= 0)
       fail(Status::InvalidArgument,
@@ -53,7 +55,8 @@ class Css : public MeanTeacherMethod {
     fo.num_classes = classes_;
     fo.kind = hard_unsup_ ? "threshold" : "soft";
     fo.threshold = soft_threshold_;
-    unsup_filter_ = make_filter(fo);
+    // pseudo.filter = auto: css.unsup_loss decides (soft, or the paper's hard threshold).
+    unsup_filter_ = make_filter(c.get_string("pseudo.filter") == "auto" ? fo : filter_options_from_config(c, classes_, "soft"));
     fo.kind = "agreement";
     agreement_ = make_filter(fo);
   }
@@ -145,13 +148,13 @@ class Css : public MeanTeacherMethod {
     return o;
   }
 
-  // The teacher (after_step) and the bank (moved inside step, with the `apply` of the iterations
-  // before) honour `apply`; the filters keep no state.
-  bool skips_on_device() const override { return true; }
-
   // Every rank's features move the bank (ema_update sums over the ranks); rank 0's copy settles
   // the rest.
-  std::vector<torch::Tensor> rank0_state() override { return {bank_->prototypes(), bank_->initialized()}; }
+  MethodState state() override {
+    MethodState s = MeanTeacherMethod::state();
+    s.rank0 = {bank_->prototypes(), bank_->initialized()};
+    return s;
+  }
 
   void save_extra(Records& out) const override {
     bank_->save(out, "method/prototypes/");
@@ -183,8 +186,21 @@ class Css : public MeanTeacherMethod {
 };
 }  // namespace
 
-std::unique_ptr<Method> make_css(const Config& c, std::shared_ptr<Model> model) {
-  return std::make_unique<Css>(c, std::move(model));
+MethodDescriptor css_method() {
+  MethodDescriptor d;
+  d.name = "css";
+  d.summary = "mean teacher with a representation head and class prototypes: pseudo-labels from both spaces (CSS)";
+  d.uses_unlabeled = true;
+  d.mean_teacher = true;
+  // The teacher (after_step) and the bank (moved inside step, with the `apply` of the iterations
+  // before) honour `apply`; an adaptive filter (pseudo.filter = class_adaptive) too.
+  d.skips_on_device = true;
+  d.model.representation = true;
+  d.training.filter = "soft";
+  d.training.mix_p = 1.0;               // its code mixes every batch
+  d.training.teacher_train_mode = true;  // its code labels with the teacher in train mode
+  d.make = construct_method<Css>;
+  return d;
 }
 
 }  // namespace s4seg

@@ -16,8 +16,9 @@ namespace s4seg {
 namespace {
 class FixMatch : public MeanTeacherMethod {
  public:
-  FixMatch(const Config& c, std::shared_ptr<Model> model) : MeanTeacherMethod(c, std::move(model)) {
-    filter_ = make_filter(filter_options_from_config(c, teacher_->net->num_classes(), "threshold"));
+  FixMatch(const Config& c, std::shared_ptr<Model> model, const MethodDescriptor& self)
+      : MeanTeacherMethod(c, std::move(model), self) {
+    filter_ = make_filter(filter_options_from_config(c, teacher_->net->num_classes(), self.training.filter));
     feature_dropout_ = c.get_double("fixmatch.feature_dropout");
   }
 
@@ -58,9 +59,6 @@ class FixMatch : public MeanTeacherMethod {
     return o;
   }
 
-  // The teacher (after_step) and an adaptive filter (label_unlabeled) honour `apply`.
-  bool skips_on_device() const override { return true; }
-
   void save_extra(Records& out) const override { filter_->save(out, "method/filter/"); }
   void load_extra(const Records& in, const std::string& who) override { filter_->load(in, "method/filter/", who); }
 
@@ -70,8 +68,15 @@ class FixMatch : public MeanTeacherMethod {
 };
 }  // namespace
 
-std::unique_ptr<Method> make_fixmatch(const Config& c, std::shared_ptr<Model> model) {
-  return std::make_unique<FixMatch>(c, std::move(model));
+MethodDescriptor fixmatch_method() {
+  MethodDescriptor d;
+  d.name = "fixmatch";
+  d.summary = "weak-to-strong consistency with an EMA teacher, confidence threshold and CutMix (FixMatch/UniMatch)";
+  d.uses_unlabeled = true;
+  d.mean_teacher = true;
+  d.skips_on_device = true;  // the teacher (after_step) and an adaptive filter (label_unlabeled) honour `apply`
+  d.make = construct_method<FixMatch>;
+  return d;
 }
 
 }  // namespace s4seg

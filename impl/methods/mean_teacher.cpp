@@ -9,18 +9,18 @@
 
 namespace s4seg {
 
-MeanTeacherMethod::MeanTeacherMethod(const Config& c, std::shared_ptr<Model> model)
+MeanTeacherMethod::MeanTeacherMethod(const Config& c, std::shared_ptr<Model> model, const MethodDescriptor& self)
     : teacher_(std::move(model)),
       student_(clone_model(*teacher_)),
       unsup_weight_(c.get_double("train.unsup_weight")),
       ema_(EmaOptions{c.get_double("teacher.momentum"), c.get_string("teacher.bn") == "own" ? BnPolicy::Own : BnPolicy::Copy}),
       config_(c),
       supervised_(c) {
-  const std::string method = c.get_string("train.method");
   const std::string mode = c.get_string("teacher.mode");
-  teacher_train_mode_ = mode == "train" || (mode == "auto" && method == "css");  // CSS's code labels in train mode
+  teacher_train_mode_ = mode == "train" || (mode == "auto" && self.training.teacher_train_mode);
   sup_only_iters_ = c.get_int("train.sup_only_iters");
-  if (sup_only_iters_ < 0) sup_only_iters_ = method == "pcr" || method == "rc2l" ? c.get_int("train.iters") / 10 : 0;
+  if (sup_only_iters_ < 0)
+    sup_only_iters_ = static_cast<int64_t>(self.training.supervised_only_share * static_cast<double>(c.get_int("train.iters")));
   strong_.jitter_p = c.get_double("strong.jitter_p");
   strong_.brightness = c.get_double("strong.brightness");
   strong_.contrast = c.get_double("strong.contrast");
@@ -30,27 +30,23 @@ MeanTeacherMethod::MeanTeacherMethod(const Config& c, std::shared_ptr<Model> mod
   strong_.blur_p = c.get_double("strong.blur_p");
   strong_.blur_sigma_min = std::min(c.get_double("strong.blur_sigma_min"), c.get_double("strong.blur_sigma_max"));
   strong_.blur_sigma_max = std::max(c.get_double("strong.blur_sigma_min"), c.get_double("strong.blur_sigma_max"));
-  mix_ = mix_options_from_config(c);
+  mix_ = mix_options_from_config(c, self.training);
 }
 
 std::vector<ParamGroup> MeanTeacherMethod::param_groups() {
   return segmentation_param_groups(*student_->net, config_);
 }
 
-std::vector<torch::Tensor> MeanTeacherMethod::replicated_state() {
-  std::vector<torch::Tensor> out = module_state(*student_->net);
-  for (const auto& t : module_state(*teacher_->net)) out.push_back(t);
-  return out;
+MethodState MeanTeacherMethod::state() {
+  MethodState s;
+  s.nets = {student_->net.get(), teacher_->net.get()};
+  s.replicated = module_state(*student_->net);
+  for (const auto& t : module_state(*teacher_->net)) s.replicated.push_back(t);
+  s.rank_averaged = module_buffers(*student_->net);
+  for (const auto& t : module_buffers(*teacher_->net)) s.rank_averaged.push_back(t);
+  s.host_counters = {ema_.updates_counter()};
+  return s;
 }
-
-// The teacher's statistics too: with teacher.bn = own, or in train mode, each rank moves them.
-std::vector<torch::Tensor> MeanTeacherMethod::rank_averaged_state() {
-  std::vector<torch::Tensor> out = module_buffers(*student_->net);
-  for (const auto& t : module_buffers(*teacher_->net)) out.push_back(t);
-  return out;
-}
-
-std::vector<SegmentationNetImpl*> MeanTeacherMethod::trained_nets() { return {student_->net.get(), teacher_->net.get()}; }
 
 void MeanTeacherMethod::after_step(int64_t iteration, const torch::Tensor& apply) {
   // During the labeled-only warm-up the teacher mirrors the student, and the EMA warm-up

@@ -10,8 +10,9 @@
 #include "augment/strong.h"
 #include "methods/method.h"
 #include "methods/method_parts.h"
+#include "methods/method_registry.h"
 #include "pseudo/pseudo_labels.h"
-#include "train/ema_teacher.h"
+#include "optim/ema_teacher.h"
 
 namespace s4seg {
 
@@ -37,18 +38,17 @@ struct UnlabeledTargets {
 
 class MeanTeacherMethod : public Method {
  public:
-  MeanTeacherMethod(const Config& c, std::shared_ptr<Model> model);
-  bool uses_unlabeled() const override { return true; }
+  // `self`: the method's descriptor, whose training defaults resolve teacher.mode, mix.* and
+  // train.sup_only_iters where they say "auto".
+  MeanTeacherMethod(const Config& c, std::shared_ptr<Model> model, const MethodDescriptor& self);
   std::vector<ParamGroup> param_groups() override;
   Model& inference_model() override { return *teacher_; }
   void after_step(int64_t iteration, const torch::Tensor& apply) override;
-  std::vector<int64_t> host_counters() const override { return {ema_.updates()}; }
-  void set_host_counters(const std::vector<int64_t>& counters) override { ema_.set_updates(counters.at(0)); }
   void save(Records& out) const override;
   void load(const Records& in, const std::string& who) override;
-  std::vector<torch::Tensor> replicated_state() override;
-  std::vector<torch::Tensor> rank_averaged_state() override;
-  std::vector<SegmentationNetImpl*> trained_nets() override;
+  // Student and teacher: both trained nets, both replicated, both BatchNorm statistics averaged
+  // (with teacher.bn = own, or in train mode, each rank moves the teacher's); the EMA count.
+  MethodState state() override;
 
  protected:
   // Iterations before sup_only_iters train on labeled images only.

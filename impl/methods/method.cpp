@@ -10,10 +10,13 @@ std::vector<torch::Tensor> module_state(torch::nn::Module& m) {
 
 std::vector<torch::Tensor> module_buffers(torch::nn::Module& m) { return m.buffers(); }
 
-std::vector<torch::Tensor> Method::replicated_state() { return module_state(*inference_model().net); }
-
-std::vector<torch::Tensor> Method::rank_averaged_state() { return module_buffers(*inference_model().net); }
-
-std::vector<SegmentationNetImpl*> Method::trained_nets() { return {inference_model().net.get()}; }
+MethodState Method::state() {
+  MethodState s;
+  SegmentationNet& net = inference_model().net;
+  s.nets = {net.get()};
+  s.replicated = module_state(*net);
+  s.rank_averaged = module_buffers(*net);
+  return s;
+}
 
 }  // namespace s4seg

@@ -13,6 +13,7 @@
 #include "dist/rank_group.h"
 #include "io/records.h"
 #include "models/model.h"
+#include "optim/param_group.h"
 
 namespace s4seg {
 
@@ -45,49 +46,46 @@ struct StepOutputs {
   std::map<std::string, torch::Tensor> metrics;
 };
 
-struct ParamGroup {
-  std::string name;
-  std::vector<torch::Tensor> params;
-  double lr_mult = 1.0;
+// What a method keeps besides the parameters it hands the optimizer, listed so that the trainer
+// handles it generically: train modes, data-parallel replication and rollback.
+struct MethodState {
+  // Every network the method keeps in train mode (the trainer sets BatchNorm and activation-
+  // checkpointing modes on each).
+  std::vector<SegmentationNetImpl*> nets;
+  // Equal on every rank (weights, teacher, discriminators): broadcast from rank 0 before the first step.
+  std::vector<torch::Tensor> replicated;
+  // Floating-point state each rank moves from its own batch outside the optimizer (BatchNorm
+  // statistics): averaged over the ranks after every step.
+  std::vector<torch::Tensor> rank_averaged;
+  // State where a mean is not meaningful (prototype banks and their initialised flags): rank 0's
+  // copy is broadcast after every step. Updates from batch statistics sum them over `ranks()`
+  // first, so rank 0's copy holds every rank's data; the broadcast settles what is decided from
+  // one rank's batch alone (a bank's initialisation).
+  std::vector<torch::Tensor> rank0;
+  // Parameters the method steps with its own optimizer (rrn's discriminators): their gradients
+  // are averaged over the ranks together with the trainer's.
+  std::vector<torch::Tensor> self_optimized;
+  // Host counters that after_step advances even when `apply` cancels the update on the device
+  // (the EMA warm-up count): the trainer puts back their values from before the first cancelled
+  // iteration.
+  std::vector<int64_t*> host_counters;
 };
 
 class Method {
  public:
   virtual ~Method() = default;
-  virtual bool uses_unlabeled() const { return false; }
   virtual StepOutputs step(const StepInputs& in) = 0;  // builds the graph; no optimizer step
   virtual std::vector<ParamGroup> param_groups() = 0;
   virtual Model& inference_model() = 0;  // what predict / evaluate / save use
   // Runs after the optimizer step. `apply` as for Optimizer::step: undefined, or a bool scalar on
   // the device that cancels this iteration's updates where false.
   virtual void after_step(int64_t /*iteration*/, const torch::Tensor& /*apply*/) {}
-  // Whether the method honours `apply` everywhere it changes state, so that the trainer may queue
-  // iterations without reading each loss first (train.read_every > 1).
-  virtual bool skips_on_device() const { return false; }
-  // Host-side counters that after_step advances even when `apply` cancels the update on the
-  // device; the trainer puts back the values from before the first cancelled iteration.
-  virtual std::vector<int64_t> host_counters() const { return {}; }
-  virtual void set_host_counters(const std::vector<int64_t>& /*counters*/) {}
   virtual void save(Records& /*out*/) const {}
   virtual void load(const Records& /*in*/, const std::string& /*who*/) {}
 
-  // Data parallel (impl/dist). Everything that must start equal on every rank (weights, teacher,
-  // discriminators): broadcast from rank 0 before the first step.
-  virtual std::vector<torch::Tensor> replicated_state();
-  // What each rank updates outside the optimizer from its own batch (BatchNorm statistics): the
-  // floating-point ones are averaged over the ranks after every step.
-  virtual std::vector<torch::Tensor> rank_averaged_state();
-  // State each rank updates where a mean is not meaningful (prototype banks and their initialised
-  // flags): rank 0's copy is broadcast after every step. Updates from batch statistics sum those
-  // statistics over `ranks()` first, so rank 0's copy holds every rank's data; the broadcast
-  // settles what is decided from one rank's batch alone (a bank's initialisation).
-  virtual std::vector<torch::Tensor> rank0_state() { return {}; }
-  // Parameters the method steps with its own optimizer (rrn's discriminators): their gradients are
-  // averaged over the ranks together with the trainer's.
-  virtual std::vector<torch::Tensor> self_optimized_parameters() { return {}; }
-  // Every network the method keeps in train mode (the trainer sets BatchNorm and activation-
-  // checkpointing modes on each): the inference model's by default.
-  virtual std::vector<SegmentationNetImpl*> trained_nets();
+  // What the method keeps (MethodState); asked afresh whenever the trainer needs it. By default:
+  // the inference model's network, its weights and buffers replicated, its buffers averaged.
+  virtual MethodState state();
 
   // The job's ranks while it runs data parallel (null in a single process); set by the trainer.
   void set_ranks(const RankGroup* ranks) { ranks_ = ranks; }
@@ -100,8 +98,5 @@ class Method {
 // Parameters and buffers of a module tree, in registration order.
 std::vector<torch::Tensor> module_state(torch::nn::Module& m);
 std::vector<torch::Tensor> module_buffers(torch::nn::Module& m);
-
-// Builds the method named by train.method for `model`.
-std::unique_ptr<Method> make_method(const Config& config, std::shared_ptr<Model> model);
 
 }  // namespace s4seg

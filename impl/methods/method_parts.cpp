@@ -18,13 +18,12 @@ torch::Tensor SupervisedLoss::operator()(const torch::Tensor& logits, const torc
   return ohem_ ? ohem_cross_entropy(logits, masks, ohem_thresh_, ohem_min_kept_) : ignore_cross_entropy(logits, masks);
 }
 
-MixOptions mix_options_from_config(const Config& c) {
-  const std::string method = c.get_string("train.method");
+MixOptions mix_options_from_config(const Config& c, const MethodTrainingDefaults& method) {
   MixOptions o;
   o.type = c.get_string("mix.type");
-  if (o.type == "auto") o.type = method == "rrn" ? "boxes" : "cutmix";
+  if (o.type == "auto") o.type = method.mix;
   o.p = c.get_double("mix.p");
-  if (o.p < 0) o.p = method == "css" ? 1.0 : 0.5;
+  if (o.p < 0) o.p = method.mix_p;
   o.boxes = c.get_int("mix.boxes");
   o.box_min = std::min(c.get_double("mix.box_min"), c.get_double("mix.box_max"));
   o.box_max = std::max(c.get_double("mix.box_min"), c.get_double("mix.box_max"));

@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "losses/region_losses.h"
 #include "methods/method.h"
+#include "methods/method_registry.h"
 #include "pseudo/pseudo_labels.h"
 
 namespace s4seg {
@@ -25,9 +26,8 @@ class SupervisedLoss {
   int64_t ohem_min_kept_;
 };
 
-// mix.* with the auto values resolved for train.method: type auto = boxes for rrn (CPS's
-// generator), cutmix otherwise; p = -1 = 1 for css (its code mixes every batch), 0.5 otherwise.
-MixOptions mix_options_from_config(const Config& c);
+// mix.* with mix.type = auto and mix.p = -1 taken from the method's defaults.
+MixOptions mix_options_from_config(const Config& c, const MethodTrainingDefaults& method);
 
 // The supervised term of a mask-classification model (MaskFormer set loss, rc2l.class_weight,
 // mask_weight, dice_weight, no_object_weight), at the masks' 1/4 resolution: MaskFormer upsamples

@@ -1,16 +1,14 @@
-// Constructors of the methods, one file each; make_method picks one by train.method.
+// The descriptors of the built-in methods, one file each; method_registry.cpp lists them.
 #pragma once
-#include <memory>
-
-#include "methods/method.h"
+#include "methods/method_registry.h"
 
 namespace s4seg {
 
-std::unique_ptr<Method> make_supervised(const Config& c, std::shared_ptr<Model> model);
-std::unique_ptr<Method> make_fixmatch(const Config& c, std::shared_ptr<Model> model);
-std::unique_ptr<Method> make_pcr(const Config& c, std::shared_ptr<Model> model);
-std::unique_ptr<Method> make_css(const Config& c, std::shared_ptr<Model> model);
-std::unique_ptr<Method> make_rrn(const Config& c, std::shared_ptr<Model> model);
-std::unique_ptr<Method> make_rc2l(const Config& c, std::shared_ptr<Model> model);
+MethodDescriptor supervised_method();
+MethodDescriptor fixmatch_method();
+MethodDescriptor pcr_method();
+MethodDescriptor css_method();
+MethodDescriptor rrn_method();
+MethodDescriptor rc2l_method();
 
 }  // namespace s4seg

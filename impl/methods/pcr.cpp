@@ -60,8 +60,9 @@ torch::Tensor values_at(const torch::Tensor& t, const GridPoints& g) {
 
 class Pcr : public MeanTeacherMethod {
  public:
-  Pcr(const Config& c, std::shared_ptr<Model> model) : MeanTeacherMethod(c, std::move(model)) {
-    filter_ = make_filter(filter_options_from_config(c, teacher_->net->num_classes(), "entropy"));
+  Pcr(const Config& c, std::shared_ptr<Model> model, const MethodDescriptor& self)
+      : MeanTeacherMethod(c, std::move(model), self) {
+    filter_ = make_filter(filter_options_from_config(c, teacher_->net->num_classes(), self.training.filter));
     PrototypeBankOptions po;
     po.classes = teacher_->net->num_classes();
     po.per_class = c.get_int("proto.per_class");
@@ -77,7 +78,10 @@ class Pcr : public MeanTeacherMethod {
   }
 
   StepOutputs step(const StepInputs& in) override {
-    pending_ = {};
+    // The bank moves after the optimizer step (after_step) with the features of every micro-batch
+    // of the iteration (together they are the batch); an iteration's first micro-batch starts
+    // afresh, so nothing of an iteration that failed before its update is kept.
+    if (in.micro_batch == 0) pending_ = {};
     if (labeled_only(in)) return labeled_only_step(in);
     const torch::Tensor& xl = in.labeled.images;
     const torch::Tensor& xu = in.unlabeled.images;
@@ -113,10 +117,6 @@ class Pcr : public MeanTeacherMethod {
       if (labeled_correct_only_) cond = cond & (is_labeled.logical_not() | (sc.logits.argmax(1) == targets));
       o.metrics["prototype/accuracy"] = torch::stack({((sc.logits.argmax(1) == targets) & valid).sum().to(torch::kFloat),
                                                       valid.sum().to(torch::kFloat)});
-      // The bank moves after the optimizer step (after_step), with the features of every
-      // micro-batch of this iteration (together they are the batch); nothing of an iteration that
-      // failed before its update is kept.
-      if (in.micro_batch == 0) pending_ = {};
       pending_.add({feats.detach(), targets, sc.match, cond});
     }
     return o;
@@ -129,14 +129,13 @@ class Pcr : public MeanTeacherMethod {
     pending_ = {};
   }
 
-  // The teacher, the bank (after_step) and an adaptive filter (label_unlabeled) honour `apply`.
-  // The bank's initialisation reads counts on the host, once; it stays even if its iteration is
-  // later found to have diverged, as it does with train.read_every = 1.
-  bool skips_on_device() const override { return true; }
-
   // Every rank's features move the bank (ema_update sums over the ranks); rank 0's copy settles
   // the initialisation, which each rank draws from its own batch.
-  std::vector<torch::Tensor> rank0_state() override { return {bank_->prototypes(), bank_->initialized()}; }
+  MethodState state() override {
+    MethodState s = MeanTeacherMethod::state();
+    s.rank0 = {bank_->prototypes(), bank_->initialized()};
+    return s;
+  }
 
   void save_extra(Records& out) const override {
     filter_->save(out, "method/filter/");
@@ -182,8 +181,20 @@ class Pcr : public MeanTeacherMethod {
 };
 }  // namespace
 
-std::unique_ptr<Method> make_pcr(const Config& c, std::shared_ptr<Model> model) {
-  return std::make_unique<Pcr>(c, std::move(model));
+MethodDescriptor pcr_method() {
+  MethodDescriptor d;
+  d.name = "pcr";
+  d.summary = "mean teacher with U2PL's entropy filter, CutMix and a micro-prototype head (PCR)";
+  d.uses_unlabeled = true;
+  d.mean_teacher = true;
+  // The teacher, the bank (after_step) and an adaptive filter (label_unlabeled) honour `apply`.
+  // The bank's initialisation reads counts on the host, once; it stays even if its iteration is
+  // later found to have diverged, as it does with train.read_every = 1.
+  d.skips_on_device = true;
+  d.training.filter = "entropy";
+  d.training.supervised_only_share = 0.1;  // U2PL's labeled-only first epoch
+  d.make = construct_method<Pcr>;
+  return d;
 }
 
 }  // namespace s4seg

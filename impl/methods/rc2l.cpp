@@ -25,7 +25,8 @@ namespace s4seg {
 namespace {
 class Rc2l : public MeanTeacherMethod {
  public:
-  Rc2l(const Config& c, std::shared_ptr<Model> model) : MeanTeacherMethod(c, std::move(model)), set_loss_(c) {
+  Rc2l(const Config& c, std::shared_ptr<Model> model, const MethodDescriptor& self)
+      : MeanTeacherMethod(c, std::move(model), self), set_loss_(c) {
     if (!teacher_->net->has_mask_head())
       fail(Status::InvalidArgument,
            "train.method = rc2l needs a mask-classification model: create the model with train.method = rc2l "
@@ -150,8 +151,20 @@ class Rc2l : public MeanTeacherMethod {
 };
 }  // namespace
 
-std::unique_ptr<Method> make_rc2l(const Config& c, std::shared_ptr<Model> model) {
-  return std::make_unique<Rc2l>(c, std::move(model));
+MethodDescriptor rc2l_method() {
+  MethodDescriptor d;
+  d.name = "rc2l";
+  d.summary = "mask-classification model in a mean-teacher loop with region-level contrastive losses (RC2L)";
+  d.uses_unlabeled = true;
+  d.mean_teacher = true;
+  // Its Hungarian matching copies costs to the host every step, so queuing iterations gains
+  // nothing: train.read_every = 1.
+  d.skips_on_device = false;
+  d.model.head = "mask";
+  d.training.filter = "threshold";  // on the semantic map, at rc2l.smc_threshold
+  d.training.supervised_only_share = 0.1;
+  d.make = construct_method<Rc2l>;
+  return d;
 }
 
 }  // namespace s4seg

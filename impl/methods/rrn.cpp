@@ -19,7 +19,7 @@
 #include "methods/method_parts.h"
 #include "methods/methods.h"
 #include "pseudo/region_score.h"
-#include "train/adam.h"
+#include "optim/adam.h"
 
 namespace s4seg {
 
@@ -39,8 +39,8 @@ void set_requires_grad(std::vector<torch::Tensor>& params, bool on) {
 
 class Rrn : public Method {
  public:
-  Rrn(const Config& c, std::shared_ptr<Model> model)
-      : model_(std::move(model)), config_(c), supervised_(c), mix_(mix_options_from_config(c)) {
+  Rrn(const Config& c, std::shared_ptr<Model> model, const MethodDescriptor& self)
+      : model_(std::move(model)), config_(c), supervised_(c), mix_(mix_options_from_config(c, self.training)) {
     SegmentationNetImpl& net = *model_->net;
     if (net.branches() != 2 || net.discriminator_count() != 2)
       fail(Status::InvalidArgument,
@@ -54,7 +54,7 @@ class Rrn : public Method {
     st_start_ = c.get_int("rrn.st_start_iters");
     if (st_start_ < 0) st_start_ = c.get_int("train.iters") / 10;
     d_lr_ = c.get_double("rrn.d_lr");
-    filter_cps_ = c.get_string("rrn.filter_cps") == "on";
+    filter_cps_ = c.get_bool("rrn.filter_cps");
     d_params_ = params_of(net);
     AdamOptions ao;
     ao.beta1 = 0.9;
@@ -67,7 +67,6 @@ class Rrn : public Method {
     selection_ = make_filter(fo);
   }
 
-  bool uses_unlabeled() const override { return true; }
   Model& inference_model() override { return *model_; }
   std::vector<ParamGroup> param_groups() override { return segmentation_param_groups(*model_->net, config_); }
 
@@ -166,7 +165,11 @@ class Rrn : public Method {
     adam_->zero_grad();
   }
 
-  std::vector<torch::Tensor> self_optimized_parameters() override { return d_params_; }
+  MethodState state() override {
+    MethodState s = Method::state();
+    s.self_optimized = d_params_;
+    return s;
+  }
 
   void save(Records& out) const override { adam_->save(out, "method/adam/"); }
   void load(const Records& in, const std::string& who) override { adam_->load(in, "method/adam/", who); }
@@ -208,8 +211,18 @@ class Rrn : public Method {
 };
 }  // namespace
 
-std::unique_ptr<Method> make_rrn(const Config& c, std::shared_ptr<Model> model) {
-  return std::make_unique<Rrn>(c, std::move(model));
+MethodDescriptor rrn_method() {
+  MethodDescriptor d;
+  d.name = "rrn";
+  d.summary = "two co-trained branches with cross pseudo supervision and discriminators selecting reliable regions (RRN)";
+  d.uses_unlabeled = true;
+  d.skips_on_device = false;  // the discriminators' Adam (after_step) does not honour `apply`: train.read_every = 1
+  d.model.branches = 2;
+  d.model.discriminator = "patch";
+  d.training.filter = "discriminator";
+  d.training.mix = "boxes";  // CPS's box generator
+  d.make = construct_method<Rrn>;
+  return d;
 }
 
 }  // namespace s4seg

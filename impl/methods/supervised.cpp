@@ -9,7 +9,7 @@ namespace s4seg {
 namespace {
 class Supervised : public Method {
  public:
-  Supervised(const Config& c, std::shared_ptr<Model> model) : model_(std::move(model)), config_(c), loss_(c), set_loss_(c) {}
+  Supervised(const Config& c, std::shared_ptr<Model> model, const MethodDescriptor&) : model_(std::move(model)), config_(c), loss_(c), set_loss_(c) {}
 
   StepOutputs step(const StepInputs& in) override {
     model_->net->train();
@@ -25,7 +25,6 @@ class Supervised : public Method {
   }
 
   Model& inference_model() override { return *model_; }
-  bool skips_on_device() const override { return true; }  // no state outside the optimizer's
 
  private:
   std::shared_ptr<Model> model_;
@@ -35,8 +34,13 @@ class Supervised : public Method {
 };
 }  // namespace
 
-std::unique_ptr<Method> make_supervised(const Config& c, std::shared_ptr<Model> model) {
-  return std::make_unique<Supervised>(c, std::move(model));
+MethodDescriptor supervised_method() {
+  MethodDescriptor d;
+  d.name = "supervised";
+  d.summary = "labeled images only: cross-entropy (or OHEM); the set loss for a mask-classification model";
+  d.skips_on_device = true;  // no state outside the optimizer's
+  d.make = construct_method<Supervised>;
+  return d;
 }
 
 }  // namespace s4seg

@@ -2,7 +2,7 @@
 
 #include "core/error.h"
 #include "core/text.h"
-#include "data/benchmark_classes.h"
+#include "models/benchmark_classes.h"
 
 namespace s4seg {
 

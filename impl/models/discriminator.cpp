@@ -9,7 +9,7 @@
 
 #include "core/error.h"
 #include "core/tensor_text.h"
-#include "losses/cross_entropy.h"
+#include "core/labels.h"
 
 namespace s4seg {
 

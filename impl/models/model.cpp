@@ -48,7 +48,7 @@ std::shared_ptr<Model> create_model(const Config& config) {
   std::shared_ptr<Model> m = build(config, resolve_device(config.get_string("device")));
   const std::string pretrained = config.get_string("model.pretrained");
   if (!pretrained.empty())
-    m->backbone_report = load_backbone_file(*m, pretrained, config.get_string("model.pretrained_partial") == "on").text();
+    m->backbone_report = load_backbone_file(*m, pretrained, config.get_bool("model.pretrained_partial")).text();
   return m;
 }
 
@@ -94,7 +94,8 @@ void load_weights(Model& model, const Records& records, const std::string& who) 
   StagedWeights(model, records, who).commit();
 }
 
-std::shared_ptr<Model> model_from_records(const Records& records, const std::string& device_spec, const std::string& who) {
+std::shared_ptr<Model> model_from_records(const Records& records, const std::string& device_spec, const std::string& who,
+                                          ConfigResolver resolve) {
   Config config;
   try {
     config.parse(record_at(records, "config", who));
@@ -102,6 +103,7 @@ std::shared_ptr<Model> model_from_records(const Records& records, const std::str
     fail(Status::Format, who + ": stored config is not valid here: " + e.what());
   }
   config.set_string("device", device_spec);
+  if (resolve) resolve(config);
   std::shared_ptr<Model> m = build(config, resolve_device(device_spec));
   load_weights(*m, records, who);
   return m;
@@ -113,11 +115,11 @@ void save_model(const Model& model, const std::string& path) {
   write_container(path, ContainerKind::Model, pack_records(r));
 }
 
-std::shared_ptr<Model> load_model(const std::string& path, const std::string& device_spec) {
+std::shared_ptr<Model> load_model(const std::string& path, const std::string& device_spec, ConfigResolver resolve) {
   ContainerKind kind;
   std::string raw = read_container(path, &kind);
   const std::string who = "'" + path + "'";
-  return model_from_records(unpack_records(raw, who), device_spec, who);
+  return model_from_records(unpack_records(raw, who), device_spec, who, resolve);
 }
 
 }  // namespace s4seg

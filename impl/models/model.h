@@ -43,8 +43,12 @@ std::shared_ptr<Model> clone_model(const Model& model);
 void write_model_records(const Model& model, Records& out);
 // Weights only, as "<prefix>param/<name>" and "<prefix>buffer/<name>".
 void write_weight_records(const Model& model, Records& out, const std::string& prefix);
+// Resolves what a stored config leaves at "auto" before the network is built (the method
+// registry's apply_method_model_defaults: files from before 0.3 stored auto architecture keys).
+using ConfigResolver = void (*)(Config&);
 // Builds a model from records onto `device_spec`; Error(Format) on missing or mis-shaped tensors.
-std::shared_ptr<Model> model_from_records(const Records& records, const std::string& device_spec, const std::string& who);
+std::shared_ptr<Model> model_from_records(const Records& records, const std::string& device_spec, const std::string& who,
+                                          ConfigResolver resolve = nullptr);
 // Weights decoded and checked against the model, not yet copied in: commit() cannot fail on
 // shapes, so callers can validate everything else before touching the model.
 class StagedWeights {
@@ -59,7 +63,7 @@ class StagedWeights {
 void load_weights(Model& model, const Records& records, const std::string& who);
 
 void save_model(const Model& model, const std::string& path);
-std::shared_ptr<Model> load_model(const std::string& path, const std::string& device_spec);
+std::shared_ptr<Model> load_model(const std::string& path, const std::string& device_spec, ConfigResolver resolve = nullptr);
 
 // train.amp for a model on `d`: bf16 autocast when "bf16", or "auto" on CUDA.
 bool wants_bf16_autocast(const Config& c, const c10::Device& d);

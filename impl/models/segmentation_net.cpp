@@ -18,13 +18,12 @@ SegNetOptions SegNetOptions::from_config(const Config& c) {
   o.decoder.low_level_channels = c.get_int("model.low_level_channels");
   o.decoder.head_convs = c.get_int("model.head_convs");
   o.decoder.dropout = c.get_double("model.dropout");
-  const int64_t rep = c.get_int("model.rep_dim");
-  o.decoder.rep_dim = rep >= 0 ? rep : (c.get_string("train.method") == "css" ? o.decoder.aspp_channels : 0);
-  const std::string method = c.get_string("train.method");
+  // "auto" values here are the plain model's; the method registry writes what a method's model
+  // needs into the config before the model is built (apply_method_model_defaults).
+  o.decoder.rep_dim = std::max<int64_t>(c.get_int("model.rep_dim"), 0);
   const int64_t branches = c.get_int("model.branches");
-  o.branches = branches > 0 ? branches : (method == "rrn" ? 2 : 1);
-  const std::string head = c.get_string("model.head");
-  o.mask_head = head == "mask" || (head == "auto" && method == "rc2l");
+  o.branches = branches > 0 ? branches : 1;
+  o.mask_head = c.get_string("model.head") == "mask";
   o.decoder.classifier = !o.mask_head;
   o.mask.num_classes = o.decoder.num_classes;
   o.mask.pixel_channels = o.decoder.aspp_channels;
@@ -36,7 +35,7 @@ SegNetOptions SegNetOptions::from_config(const Config& c) {
   require(o.mask.hidden % o.mask.heads == 0, "model.mask_hidden (" + std::to_string(o.mask.hidden) +
                                                  ") must be a multiple of model.mask_heads (" + std::to_string(o.mask.heads) + ")");
   const std::string disc = c.get_string("model.discriminator");
-  o.discriminator = disc == "auto" ? (method == "rrn" ? "patch" : "none") : disc;
+  o.discriminator = disc == "auto" ? "none" : disc;
   o.discriminator_width = c.get_int("model.discriminator_width");
   std::string rates = c.get_string("model.aspp_rates");
   if (rates == "auto")

@@ -31,7 +31,7 @@ struct SegNetOptions {
   MaskHeadOptions mask;
   std::string discriminator = "none";  // none | patch | image: one per branch
   int64_t discriminator_width = 64;    // ndf
-  // Reads model.* keys (auto values resolved with train.method).
+  // Reads model.* keys; "auto" builds the plain model (apply_method_model_defaults resolves them first).
   static SegNetOptions from_config(const Config& c);
 };
 

@@ -14,7 +14,7 @@
 #include "dist/replica_sync.h"
 #include "io/container.h"
 #include "models/tensor_codec.h"
-#include "train/grad_clip.h"
+#include "optim/grad_clip.h"
 
 namespace s4seg {
 
@@ -64,8 +64,10 @@ Trainer::Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> la
   unlabeled_batch_ = config_.get_int("train.unlabeled_batch_size");
   if (unlabeled_batch_ == 0) unlabeled_batch_ = batch_;
   log_every_ = config_.get_int("train.log_every");
-  set_cpu_threads(config_.get_int("train.threads"));
-  method_ = make_method(config_, model_);
+  // train.threads for the setup below only; cuDNN as the host has it.
+  const ScopedProcessSettings settings(config_.get_int("train.threads"), at::globalContext().benchmarkCuDNN());
+  descriptor_ = find_method(config_.get_string("train.method"));
+  method_ = descriptor_.make(config_, model_, descriptor_);
   const std::vector<ParamGroup> groups = method_->param_groups();
   optimizer_ = make_optimizer(config_, groups);
   for (const auto& g : groups) trained_params_.insert(trained_params_.end(), g.params.begin(), g.params.end());
@@ -73,34 +75,39 @@ Trainer::Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> la
   accumulation_ = config_.get_int("train.grad_accumulation");
   require(batch_ % accumulation_ == 0, "train.batch_size = " + std::to_string(batch_) + " is not a multiple of train.grad_accumulation = " +
                                            std::to_string(accumulation_) + " (each micro-batch takes the same share)");
-  if (method_->uses_unlabeled())
+  if (descriptor_.uses_unlabeled)
     require(unlabeled_batch_ % accumulation_ == 0, "train.unlabeled_batch_size = " + std::to_string(unlabeled_batch_) +
                                                        " is not a multiple of train.grad_accumulation = " + std::to_string(accumulation_));
-  for (SegmentationNetImpl* net : method_->trained_nets()) {
+  for (SegmentationNetImpl* net : method_->state().nets) {
     net->set_batchnorm_frozen(config_.get_string("train.batchnorm") == "frozen");
     net->set_activation_checkpointing(config_.get_string("train.activation_checkpointing") == "backbone");
   }
   sync_batchnorm_ = config_.get_string("train.batchnorm") == "sync";
   const DistOptions dist = DistOptions::from_config(config_);
-  if (dist.world > 1) join_job(dist);
+  if (dist.world > 1) {
+    require(descriptor_.data_parallel, "train.method = " + descriptor_.name + " does not run data parallel: dist.world must be 1");
+    join_job(dist);
+  }
   const Shard shard{comm_ ? comm_->rank() : 0, comm_ ? comm_->world() : 1};
   const int workers = static_cast<int>(config_.get_int("train.workers"));
   const int prefetch = static_cast<int>(config_.get_int("train.prefetch"));
   loader_ = std::make_unique<BatchLoader>(labeled_, batch_, seed_, workers, /*masked_only=*/true, prefetch, shard);
-  if (method_->uses_unlabeled()) {
-    const std::string name = config_.get_string("train.method");
+  if (descriptor_.uses_unlabeled) {
+    const std::string& name = descriptor_.name;
     require(unlabeled_ != nullptr, "train.method = " + name + " learns from unlabeled images: give an unlabeled dataset");
     require(unlabeled_->size() > 0, "train.method = " + name + ": the unlabeled dataset is empty");
     // A different seed stream, so the two samplers do not walk in lockstep.
     unlabeled_loader_ = std::make_unique<BatchLoader>(unlabeled_, unlabeled_batch_, mix_seed(seed_, -1, 7), workers,
                                                       /*masked_only=*/false, prefetch, shard);
   }
-  if (model_->device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);
   read_every_ = config_.get_int("train.read_every");
   if (read_every_ > 1) {
-    require(method_->skips_on_device(), "train.read_every = " + std::to_string(read_every_) + " needs a method that can skip "
-                                        "an update on the device (supervised, fixmatch, pcr, css); train.method = " +
-                                        config_.get_string("train.method") + " needs train.read_every = 1");
+    std::string able;
+    for (const MethodDescriptor& d : registered_methods())
+      if (d.skips_on_device) able += (able.empty() ? "" : ", ") + d.name;
+    require(descriptor_.skips_on_device, "train.read_every = " + std::to_string(read_every_) + " needs a method that can skip "
+                                         "an update on the device (" + able + "); train.method = " + descriptor_.name +
+                                         " needs train.read_every = 1");
   }
   apply_ = torch::ones({}, torch::TensorOptions().dtype(torch::kBool).device(model_->device));
 }
@@ -129,9 +136,10 @@ void Trainer::join_job(const DistOptions& dist) {
                                       " rank(s) have a config different from rank 0's (only dist.rank and dist.interface may "
                                       "differ)" + (root.item<int64_t>() != digest ? std::string(", this one among them") : ""));
   // Same starting point everywhere, whatever each rank's initialisation drew.
-  broadcast_tensors(*comm_, method_->replicated_state(), 0);
+  const MethodState state = method_->state();
+  broadcast_tensors(*comm_, state.replicated, 0);
   std::vector<torch::Tensor> synced = trained_params_;
-  for (const auto& p : method_->self_optimized_parameters()) synced.push_back(p);
+  for (const auto& p : state.self_optimized) synced.push_back(p);
   reducer_ = std::make_unique<GradientReducer>(*comm_, synced, static_cast<int64_t>(config_.get_double("dist.bucket_mb") * 1024.0 * 1024.0),
                                                config_.get_bool("dist.overlap_backward"));
   rank_group_ = {[this](std::vector<torch::Tensor>& t) { comm_->all_reduce_sum(t); }, comm_->rank(), comm_->world()};
@@ -173,7 +181,7 @@ void Trainer::run_iteration(Window& w) {
   QueuedIteration q;
   q.iteration = iteration_;
   q.lr = poly_lr(base_lr_, iteration_, total_, warmup_, poly_power_, min_lr_);
-  q.host_counters = method_->host_counters();
+  for (const int64_t* counter : method_->state().host_counters) q.host_counters.push_back(*counter);
   q.optimizer_counters = optimizer_->host_counters();
   HostBatch hb = loader_->next();
   q.data_wait = loader_->last_wait_seconds();
@@ -265,8 +273,9 @@ void Trainer::run_iteration(Window& w) {
   optimizer_->step(q.lr, step_apply);
   method_->after_step(iteration_, step_apply);
   if (comm_) {
-    average_tensors(*comm_, method_->rank_averaged_state());
-    broadcast_tensors(*comm_, method_->rank0_state(), 0);
+    const MethodState state = method_->state();
+    average_tensors(*comm_, state.rank_averaged);
+    broadcast_tensors(*comm_, state.rank0, 0);
   }
   ++iteration_;
   q.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -333,7 +342,8 @@ void Trainer::read_queued(Window& w) {
     // The device skipped the updates of this iteration and of all after it: the host's view
     // goes back to before it. The batches drawn for them are not drawn again.
     iteration_ = q.iteration;
-    method_->set_host_counters(q.host_counters);
+    const std::vector<int64_t*> counters = method_->state().host_counters;
+    for (size_t k = 0; k < counters.size() && k < q.host_counters.size(); ++k) *counters[k] = q.host_counters[k];
     optimizer_->set_host_counters(q.optimizer_counters);
     apply_ = torch::ones({}, apply_.options());
     check_not_halted(q, v, queue.size() - i - 1);
@@ -361,7 +371,8 @@ void Trainer::step(int64_t n, TrainStats& stats, const ProgressFn& progress) {
   if (iteration_ >= total_)
     fail(Status::State, "training is finished: " + std::to_string(iteration_) + " of train.iters = " + std::to_string(total_) +
                             " iterations done");
-  set_cpu_threads(config_.get_int("train.threads"));
+  // train.threads, and cuDNN's benchmark mode on CUDA, for this step only (process-wide settings).
+  const ScopedProcessSettings settings(config_.get_int("train.threads"), model_->device.is_cuda());
   std::lock_guard<std::recursive_mutex> lock(model_->mutex);
   in_step_ = true;
   struct Reset {

@@ -17,9 +17,10 @@
 #include "dist/gradient_reducer.h"
 #include "models/batch_norm.h"
 #include "methods/method.h"
+#include "methods/method_registry.h"
 #include "models/model.h"
-#include "train/optimizer.h"
-#include "train/lr_schedule.h"
+#include "optim/optimizer.h"
+#include "optim/lr_schedule.h"
 
 namespace s4seg {
 
@@ -106,6 +107,7 @@ class Trainer {
   std::shared_ptr<Model> model_;
   std::shared_ptr<const Dataset> labeled_;
   std::shared_ptr<const Dataset> unlabeled_;
+  MethodDescriptor descriptor_;  // train.method's capabilities
   std::unique_ptr<Method> method_;
   std::unique_ptr<Optimizer> optimizer_;
   std::vector<torch::Tensor> trained_params_;  // every parameter of the method's groups (gradient clipping)

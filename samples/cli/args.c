@@ -1,21 +1,13 @@
-/* A small command-line option parser (see args.h). */
+/* The commands' option tables over GNU getopt_long (see args.h). */
 #include "args.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
-
-static int is_option(const char* arg) { return strncmp(arg, "--", 2) == 0; }
-
-static arg_spec* find_spec(arg_spec* specs, const char* name, size_t name_length) {
-  arg_spec* spec;
-  for (spec = specs; spec->name != NULL; ++spec)
-    if (strlen(spec->name) == name_length && strncmp(spec->name, name, name_length) == 0) return spec;
-  return NULL;
-}
 
 static int list_init(arg_list* list, int argc) {
   list->count = 0;
@@ -90,38 +82,6 @@ static int store_value(arg_spec* spec, const char* value, const char* command, c
   return -1;
 }
 
-/* Handles the option at argv[*index]; returns 0, or -1 after printing a usage error. */
-static int parse_option(int argc, char** argv, int* index, arg_spec* specs, const char* usage) {
-  const char* command = argv[0];
-  const char* arg = argv[*index];
-  const char* equals = is_option(arg) ? strchr(arg, '=') : NULL;
-  size_t name_length = equals != NULL ? (size_t)(equals - arg) : strlen(arg);
-  arg_spec* spec = find_spec(specs, arg, name_length);
-  const char* value;
-  if (spec == NULL) {
-    cli_usage_error(command, usage, "unknown option '%.*s'", (int)name_length, arg);
-    return -1;
-  }
-  spec->seen = 1;
-  if (spec->kind == ARG_FLAG) {
-    if (equals != NULL) {
-      cli_usage_error(command, usage, "option %s takes no value", spec->name);
-      return -1;
-    }
-    *(int*)spec->dest = 1;
-    return 0;
-  }
-  if (equals != NULL) {
-    value = equals + 1;
-  } else if (*index + 1 < argc && !is_option(argv[*index + 1])) {
-    value = argv[++*index];
-  } else {
-    cli_usage_error(command, usage, "option %s needs a value", spec->name);
-    return -1;
-  }
-  return store_value(spec, value, command, usage);
-}
-
 static int check_required(const arg_spec* specs, const char* command, const char* usage) {
   const arg_spec* spec;
   for (spec = specs; spec->name != NULL; ++spec)
@@ -132,35 +92,74 @@ static int check_required(const arg_spec* specs, const char* command, const char
   return 0;
 }
 
+/* GNU getopt_long reports an option by its index in `specs` plus this offset (above any char). */
+#define SPEC_CODE_BASE 256
+
 int args_parse(int argc, char** argv, arg_spec* specs, arg_list* positional, const char* usage) {
   const char* command = argv[0];
-  int only_positional = 0;
-  int i;
+  struct option* options;
+  size_t count = 0, i;
+  int code, index;
   if (wants_help(argc, argv)) {
     fputs(usage, stdout);
     return CLI_EXIT_OK;
   }
-  if (lists_init(argc, specs, positional) != 0) {
+  while (specs[count].name != NULL) ++count;
+  options = calloc(count + 1, sizeof *options);
+  if (options == NULL || lists_init(argc, specs, positional) != 0) {
+    free(options);
     args_free(specs, positional);
     return cli_error("out of memory");
   }
-  for (i = 1; i < argc; ++i) {
-    const char* arg = argv[i];
-    if (!only_positional && strcmp(arg, "--") == 0) {
-      only_positional = 1;
-    } else if (!only_positional && arg[0] == '-' && arg[1] != '\0') {
-      if (parse_option(argc, argv, &i, specs, usage) != 0) goto usage_error;
-    } else if (positional != NULL) {
-      positional->items[positional->count++] = arg;
-    } else {
-      cli_usage_error(command, usage, "unexpected argument '%s'", arg);
+  for (i = 0; i < count; ++i) {
+    options[i].name = specs[i].name + 2; /* "--out" -> "out" */
+    options[i].has_arg = specs[i].kind == ARG_FLAG ? no_argument : required_argument;
+    options[i].val = SPEC_CODE_BASE + (int)i;
+  }
+  /* "-": operands come back in order as code 1; ":": a missing value is ':' rather than '?'. */
+  optind = 0; /* glibc: start afresh (a second parse in one process) */
+  opterr = 0;
+  while ((code = getopt_long(argc, argv, "-:", options, &index)) != -1) {
+    if (code == 1) {
+      if (positional == NULL) {
+        cli_usage_error(command, usage, "unexpected argument '%s'", optarg);
+        goto usage_error;
+      }
+      positional->items[positional->count++] = optarg;
+    } else if (code == ':') {
+      cli_usage_error(command, usage, "option %s needs a value", specs[optopt - SPEC_CODE_BASE].name);
       goto usage_error;
+    } else if (code == '?') {
+      if (optopt >= SPEC_CODE_BASE)
+        cli_usage_error(command, usage, "option %s takes no value", specs[optopt - SPEC_CODE_BASE].name);
+      else
+        cli_usage_error(command, usage, "unknown or ambiguous option '%s'", argv[optind - 1]);
+      goto usage_error;
+    } else {
+      arg_spec* spec = &specs[code - SPEC_CODE_BASE];
+      spec->seen = 1;
+      if (spec->kind == ARG_FLAG)
+        *(int*)spec->dest = 1;
+      else if (store_value(spec, optarg, command, usage) != 0)
+        goto usage_error;
     }
   }
-  if (check_required(specs, command, usage) != 0) goto usage_error;
+  for (; optind < argc; ++optind) { /* after "--" */
+    if (positional == NULL) {
+      cli_usage_error(command, usage, "unexpected argument '%s'", argv[optind]);
+      goto usage_error;
+    }
+    positional->items[positional->count++] = argv[optind];
+  }
+  free(options);
+  if (check_required(specs, command, usage) != 0) {
+    args_free(specs, positional);
+    return CLI_EXIT_USAGE;
+  }
   return ARGS_CONTINUE;
 
 usage_error:
+  free(options);
   args_free(specs, positional);
   return CLI_EXIT_USAGE;
 }

@@ -1,5 +1,6 @@
-/* A small command-line option parser: "--name value", "--name=value", boolean flags, repeated
- * options, positional arguments, "--" and "--help"/"-h". */
+/* The commands' option tables, parsed with GNU getopt_long: "--name value", "--name=value",
+ * unambiguous prefixes, boolean flags, repeated options, positional arguments in any place, "--"
+ * and "--help"/"-h". */
 #ifndef S4SEG_CLI_ARGS_H
 #define S4SEG_CLI_ARGS_H
 

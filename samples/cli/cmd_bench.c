@@ -12,6 +12,8 @@
 #include "args.h"
 #include "cli.h"
 #include "config_util.h"
+#include "json_writer.h"
+#include "methods.h"
 #include "util.h"
 
 static const char kUsage[] =
@@ -20,13 +22,13 @@ static const char kUsage[] =
     "                   [--infer-batch N] [--read-every N] [--config FILE] [--set KEY=VALUE]...\n"
     "\n"
     "Times what a host would run, on built-in synthetic images held in memory (no decoding):\n"
-    "training steps of each method in --cases (supervised, fixmatch, pcr, css, rrn, rc2l: B labeled\n"
-    "and, except supervised, U unlabeled crops of S x S per step) and inference ('infer': batch-1\n"
+    "training steps of each method in --cases (any name `s4seg info` lists: B labeled and, for the\n"
+    "semi-supervised ones, U unlabeled crops of S x S per step) and inference ('infer': batch-1\n"
     "latency and batch-N throughput on S x S images; on CUDA both again as infer/*_cuda_graph, with\n"
     "model.cuda_graphs). Each case runs --warmup steps, then --steps\n"
     "timed ones in one s4seg_trainer_step call, which ends with a read of the loss, so the timed\n"
     "region ends on the device too. Inside it the loss is read every --read-every steps\n"
-    "(train.read_every; rrn and rc2l read every step).\n"
+    "(train.read_every; methods that cannot skip an update on the device read every step).\n"
     "Prints one JSON line per case:\n"
     "  {\"impl\":\"s4seg\",\"case\":\"train/fixmatch\",\"device\":..,\"backbone\":..,\"crop\":..,\n"
     "   \"batch\":..,\"unlabeled_batch\":..,\"steps\":..,\"ms_per_step\":..,\"images_per_s\":..,\n"
@@ -34,7 +36,7 @@ static const char kUsage[] =
     "images_per_s counts labeled + unlabeled images. gflops_per_image is one forward pass\n"
     "(convolutions and matrix products, s4seg_model_flops); tflops assumes 3 forward passes' worth\n"
     "per image through the trained network plus 1 per unlabeled image through the EMA teacher\n"
-    "(fixmatch, pcr, css, rc2l), the convention of bench/reference/. peak_memory_mb: the device's\n"
+    "(the mean-teacher methods), the convention of bench/reference/. peak_memory_mb: the device's\n"
     "allocator peak on CUDA, the process's peak resident memory on the CPU.\n"
     "\n"
     "options:\n"
@@ -48,7 +50,7 @@ static const char kUsage[] =
     "  --warmup N           untimed steps first (default 3)\n"
     "  --steps N            timed steps (default 10)\n"
     "  --infer-batch N      images of the batched inference case (default 8)\n"
-    "  --read-every N       train.read_every of the cases other than rrn and rc2l (default 1)\n"
+    "  --read-every N       train.read_every where the method can skip on the device (default 1)\n"
     "  --config FILE        'key = value' lines (model.*, train.*, ...)\n"
     "  --set KEY=VALUE      any configuration key; may be repeated\n";
 
@@ -68,43 +70,62 @@ typedef struct bench_result {
 
 static void print_result(const bench_options* o, const bench_result* r) {
   const double per_step = r->seconds / (double)r->steps;
-  printf("{\"impl\":\"s4seg\",\"case\":\"%s\",\"device\":\"%s\",\"backbone\":\"%s\",\"crop\":%" PRId64
-         ",\"batch\":%" PRId64 ",\"unlabeled_batch\":%" PRId64 ",\"steps\":%" PRId64
-         ",\"ms_per_step\":%.3f,\"images_per_s\":%.3f,\"peak_memory_mb\":%.1f,\"gflops_per_image\":%.4g,"
-         "\"tflops\":%.4g,\"read_every\":%" PRId64 "}\n",
-         r->name, r->device, o->backbone, o->crop, r->batch, r->unlabeled_batch, r->steps, 1000.0 * per_step,
-         r->images / r->seconds, r->peak_bytes / (1024.0 * 1024.0), r->forward_flops / 1e9,
-         r->step_flops / per_step / 1e12, r->read_every);
+  json_writer w;
+  json_begin(&w, stdout);
+  json_object_begin(&w);
+  json_key(&w, "impl");
+  json_string(&w, "s4seg");
+  json_key(&w, "case");
+  json_string(&w, r->name);
+  json_key(&w, "device");
+  json_string(&w, r->device);
+  json_key(&w, "backbone");
+  json_string(&w, o->backbone);
+  json_key(&w, "crop");
+  json_int(&w, o->crop);
+  json_key(&w, "batch");
+  json_int(&w, r->batch);
+  json_key(&w, "unlabeled_batch");
+  json_int(&w, r->unlabeled_batch);
+  json_key(&w, "steps");
+  json_int(&w, r->steps);
+  json_key(&w, "ms_per_step");
+  json_fixed(&w, 1000.0 * per_step, 3);
+  json_key(&w, "images_per_s");
+  json_fixed(&w, r->images / r->seconds, 3);
+  json_key(&w, "peak_memory_mb");
+  json_fixed(&w, r->peak_bytes / (1024.0 * 1024.0), 1);
+  json_key(&w, "gflops_per_image");
+  json_number(&w, r->forward_flops / 1e9, 4);
+  json_key(&w, "tflops");
+  json_number(&w, r->step_flops / per_step / 1e12, 4);
+  json_key(&w, "read_every");
+  json_int(&w, r->read_every);
+  json_object_end(&w);
+  json_end_line(&w);
   fflush(stdout);
 }
 
-/* Defaults, then --config, then the options, then each --set; train.method = `method`. */
-static s4seg_status build_config(const bench_options* o, const char* method, int64_t iterations, s4seg_config** out) {
-  s4seg_config* c = NULL;
-  int i;
-  s4seg_status st = s4seg_config_create(&c);
-  if (st != S4SEG_OK) return st;
-  if (o->config_file != NULL && config_apply_file(c, o->config_file) != CLI_EXIT_OK) st = S4SEG_INVALID_ARGUMENT;
-  if (st == S4SEG_OK && o->device != NULL) st = s4seg_config_set_string(c, "device", o->device);
-  if (st == S4SEG_OK) st = s4seg_config_set_string(c, "model.backbone", o->backbone);
-  if (st == S4SEG_OK) st = s4seg_config_set_int(c, "model.num_classes", o->classes);
-  if (st == S4SEG_OK) st = s4seg_config_set_string(c, "train.method", method);
-  if (st == S4SEG_OK) st = s4seg_config_set_int(c, "train.iters", iterations);
-  if (st == S4SEG_OK) st = s4seg_config_set_int(c, "train.batch_size", o->batch);
-  if (st == S4SEG_OK) st = s4seg_config_set_int(c, "train.unlabeled_batch_size", o->unlabeled_batch);
-  if (st == S4SEG_OK) st = s4seg_config_set_int(c, "train.crop_size", o->crop);
-  if (st == S4SEG_OK) st = s4seg_config_set_int(c, "train.log_every", iterations);
-  /* rrn and rc2l cannot skip an update on the device: they read every step. */
-  if (st == S4SEG_OK && strcmp(method, "rrn") != 0 && strcmp(method, "rc2l") != 0)
-    st = s4seg_config_set_int(c, "train.read_every", o->read_every);
-  for (i = 0; st == S4SEG_OK && i < o->sets.count; ++i)
-    if (config_apply_assignment(c, o->sets.items[i]) != CLI_EXIT_OK) st = S4SEG_INVALID_ARGUMENT;
-  if (st != S4SEG_OK) {
-    s4seg_config_free(c);
-    return st;
-  }
-  *out = c;
-  return S4SEG_OK;
+/* Defaults, then --config, then the options, then each --set (config_build); train.method =
+ * `method`. Returns an exit status. */
+static int build_config(const bench_options* o, const char* method, int64_t iterations, s4seg_config** out) {
+  char classes[24], iters[24], batch[24], unlabeled[24], crop[24], read_every[24];
+  uint32_t flags = 0;
+  /* Methods that cannot skip an update on the device read every step. */
+  const int queues = cli_method_flags(method, &flags) && (flags & S4SEG_METHOD_SKIPS_ON_DEVICE);
+  const config_setting settings[] = {
+      {"device", o->device},
+      {"model.backbone", o->backbone},
+      {"model.num_classes", config_int_text(o->classes, 0, classes)},
+      {"train.method", method},
+      {"train.iters", config_int_text(iterations, 0, iters)},
+      {"train.batch_size", config_int_text(o->batch, 0, batch)},
+      {"train.unlabeled_batch_size", config_int_text(o->unlabeled_batch, 0, unlabeled)},
+      {"train.crop_size", config_int_text(o->crop, 0, crop)},
+      {"train.log_every", config_int_text(iterations, 0, iters)},
+      {"train.read_every", queues ? config_int_text(o->read_every, 0, read_every) : NULL},
+  };
+  return config_build(NULL, o->config_file, settings, sizeof settings / sizeof settings[0], &o->sets, out);
 }
 
 static s4seg_status synthetic(int64_t count, int64_t size, int64_t classes, uint64_t seed, s4seg_dataset** out) {
@@ -136,16 +157,16 @@ static s4seg_status reset_peak(const char* device) {
 }
 
 /* One training case: warm-up steps, reset of the memory peak, timed steps. */
-static s4seg_status bench_train(const bench_options* o, const char* method, bench_result* r) {
-  const int semi = strcmp(method, "supervised") != 0;
-  const int with_teacher = semi && strcmp(method, "rrn") != 0;
-  s4seg_config* config = NULL;
+static s4seg_status bench_train(const bench_options* o, const char* method, const s4seg_config* config, bench_result* r) {
+  uint32_t flags = 0;
+  const int known = cli_method_flags(method, &flags);
+  const int semi = known && (flags & S4SEG_METHOD_USES_UNLABELED);
+  const int with_teacher = known && (flags & S4SEG_METHOD_MEAN_TEACHER);
   s4seg_dataset *labeled = NULL, *unlabeled = NULL;
   s4seg_model* model = NULL;
   s4seg_trainer* trainer = NULL;
   s4seg_train_stats stats;
-  s4seg_status st = build_config(o, method, o->warmup + o->steps, &config);
-  if (st == S4SEG_OK) st = synthetic(2 * o->batch, o->crop, o->classes, 1, &labeled);
+  s4seg_status st = synthetic(2 * o->batch, o->crop, o->classes, 1, &labeled);
   if (st == S4SEG_OK && semi) st = synthetic(2 * o->unlabeled_batch, o->crop, o->classes, 2, &unlabeled);
   if (st == S4SEG_OK) st = s4seg_model_create(config, &model);
   if (st == S4SEG_OK) st = model_figures(model, o, r);
@@ -169,7 +190,6 @@ static s4seg_status bench_train(const bench_options* o, const char* method, benc
   s4seg_model_free(model);
   s4seg_dataset_free(unlabeled);
   s4seg_dataset_free(labeled);
-  s4seg_config_free(config);
   return st;
 }
 
@@ -199,9 +219,8 @@ static s4seg_status time_predict(s4seg_model* model, const s4seg_image_view* vie
 /* Batch-1 latency and batch-N throughput of one model (predict into caller buffers, as hosts do);
  * on CUDA both again with CUDA-graph replay. r[0..1] are without graphs, r[2..3] with them;
  * `*count` says how many were filled. */
-static s4seg_status bench_infer(const bench_options* o, bench_result r[4], int* count) {
+static s4seg_status bench_infer(const bench_options* o, const s4seg_config* config, bench_result r[4], int* count) {
   const size_t side = (size_t)o->crop, n = (size_t)o->infer_batch;
-  s4seg_config* config = NULL;
   s4seg_model* model = NULL;
   s4seg_image_view* views = calloc(n, sizeof *views);
   uint8_t* image = malloc(side * side * 3);
@@ -217,7 +236,6 @@ static s4seg_status bench_infer(const bench_options* o, bench_result r[4], int* 
       views[i].channels = 3;
       views[i].row_stride = (int64_t)(side * 3);
     }
-    st = build_config(o, "supervised", 1, &config);
   }
   if (st == S4SEG_OK) st = s4seg_model_create(config, &model);
   if (st == S4SEG_OK) st = model_figures(model, o, &r[0]);
@@ -236,7 +254,6 @@ static s4seg_status bench_infer(const bench_options* o, bench_result r[4], int* 
     if (st == S4SEG_OK) *count = 4;
   }
   s4seg_model_free(model);
-  s4seg_config_free(config);
   free(labels);
   free(image);
   free(views);
@@ -251,29 +268,34 @@ static int run_case(const bench_options* o, const char* name) {
   s4seg_status st;
   int i, count = 0;
   memset(&r, 0, sizeof r);
-  if (strcmp(name, "infer") == 0) {
+  s4seg_config* config = NULL;
+  const int is_infer = strcmp(name, "infer") == 0;
+  int result = build_config(o, is_infer ? "supervised" : name, is_infer ? 1 : o->warmup + o->steps, &config);
+  if (result != CLI_EXIT_OK) return result;
+  if (is_infer) {
     memset(infer, 0, sizeof infer);
-    st = bench_infer(o, infer, &count);
+    st = bench_infer(o, config, infer, &count);
+    result = st == S4SEG_OK ? CLI_EXIT_OK : cli_fail(st);
+    s4seg_config_free(config);
     for (i = 0; i < count; ++i) {
       infer[i].name = kInferNames[i];
       print_result(o, &infer[i]);
     }
-    return st == S4SEG_OK ? CLI_EXIT_OK : cli_fail(st);
+    return result;
   }
   snprintf(label, sizeof label, "train/%s", name);
   r.name = label;
-  st = bench_train(o, name, &r);
-  if (st != S4SEG_OK) return cli_fail(st);
+  st = bench_train(o, name, config, &r);
+  result = st == S4SEG_OK ? CLI_EXIT_OK : cli_fail(st);
+  s4seg_config_free(config);
+  if (result != CLI_EXIT_OK) return result;
   print_result(o, &r);
   return CLI_EXIT_OK;
 }
 
 static int known_case(const char* name) {
-  static const char* const kCases[] = {"supervised", "fixmatch", "pcr", "css", "rrn", "rc2l", "infer"};
-  size_t i;
-  for (i = 0; i < sizeof kCases / sizeof kCases[0]; ++i)
-    if (strcmp(name, kCases[i]) == 0) return 1;
-  return 0;
+  uint32_t flags = 0;
+  return strcmp(name, "infer") == 0 || cli_method_flags(name, &flags);
 }
 
 /* Runs each comma-separated case in order; stops at the first failure. */

@@ -11,6 +11,7 @@
 #include "args.h"
 #include "cli.h"
 #include "demo_figure.h"
+#include "methods.h"
 #include "util.h"
 
 /* Every number of the demo, to tune in one place. */
@@ -65,11 +66,9 @@ static const char kUsage[] =
     "  --device D   auto, cpu, cuda or cuda:N (default " DEMO_DEVICE ")\n"
     "  --out PNG    figure to write (default " DEMO_OUT ")\n"
     "  --iters N    training iterations of each run (default " DEMO_STRINGIFY(DEMO_ITERS) ")\n"
-    "  --method M   semi-supervised method: fixmatch, pcr or css (default " DEMO_SEMI_METHOD ")\n";
+    "  --method M   semi-supervised method, any `s4seg info` lists as using unlabeled images\n"
+    "               (default " DEMO_SEMI_METHOD ")\n";
 
-/* The semi-supervised methods --method accepts. */
-static const char* const kSemiMethods[] = {"fixmatch", "pcr", "css"};
-#define SEMI_METHOD_COUNT (sizeof kSemiMethods / sizeof kSemiMethods[0])
 
 static s4seg_status demo_config(s4seg_config* config, const char* device, int64_t iters) {
   s4seg_status s = s4seg_config_set_string(config, "device", device);
@@ -91,7 +90,8 @@ static s4seg_status demo_config(s4seg_config* config, const char* device, int64_
 }
 
 /* The semi-supervised run's config: the supervised one with the method and the unlabeled batch.
- * train.method is set before the model is created because css adds a representation head. */
+ * train.method is set before the model is created: the method may need its own model (css adds a
+ * representation head). */
 static s4seg_status semi_config(const s4seg_config* base, const char* method, s4seg_config** out) {
   s4seg_status s = s4seg_config_clone(base, out);
   if (s == S4SEG_OK) s = s4seg_config_set_string(*out, "train.method", method);
@@ -257,10 +257,8 @@ static void print_comparison(const demo_run* supervised, const demo_run* semi) {
 }
 
 static int is_semi_method(const char* method) {
-  size_t i;
-  for (i = 0; i < SEMI_METHOD_COUNT; ++i)
-    if (strcmp(method, kSemiMethods[i]) == 0) return 1;
-  return 0;
+  uint32_t flags = 0;
+  return cli_method_flags(method, &flags) && (flags & S4SEG_METHOD_USES_UNLABELED);
 }
 
 static int run(int argc, char** argv) {
@@ -288,7 +286,11 @@ static int run(int argc, char** argv) {
   if (result != ARGS_CONTINUE) return result;
   args_free(specs, NULL);
   if (!is_semi_method(method))
-    return cli_usage_error(argv[0], kUsage, "--method must be fixmatch, pcr or css, got '%s'", method);
+  {
+    char names[256];
+    return cli_usage_error(argv[0], kUsage, "--method must be one of %s, got '%s'",
+                           cli_method_names(S4SEG_METHOD_USES_UNLABELED, 0, ", ", names, sizeof names), method);
+  }
   memset(&supervised_run, 0, sizeof supervised_run);
   memset(&semi_run, 0, sizeof semi_run);
   supervised_run.name = "supervised";

@@ -9,6 +9,7 @@
 #include "args.h"
 #include "cli.h"
 #include "dataset_open.h"
+#include "json_writer.h"
 #include "util.h"
 
 static const char kUsage[] =
@@ -36,25 +37,25 @@ typedef struct eval_result {
   int64_t samples;
 } eval_result;
 
-static void print_json_number(double value) {
-  if (isfinite(value))
-    printf("%.6f", value);
-  else
-    printf("null");
-}
-
 static void print_json(const eval_result* r) {
+  json_writer w;
   int32_t c;
-  printf("{\"miou\":");
-  print_json_number(r->miou);
-  printf(",\"pixel_accuracy\":");
-  print_json_number(r->accuracy);
-  printf(",\"iou\":[");
-  for (c = 0; c < r->num_classes; ++c) {
-    if (c > 0) putchar(',');
-    print_json_number(r->class_iou[c]);
-  }
-  printf("],\"num_classes\":%" PRId32 ",\"samples\":%" PRId64 "}\n", r->num_classes, r->samples);
+  json_begin(&w, stdout);
+  json_object_begin(&w);
+  json_key(&w, "miou");
+  json_fixed(&w, r->miou, 6);
+  json_key(&w, "pixel_accuracy");
+  json_fixed(&w, r->accuracy, 6);
+  json_key(&w, "iou");
+  json_array_begin(&w);
+  for (c = 0; c < r->num_classes; ++c) json_fixed(&w, r->class_iou[c], 6);
+  json_array_end(&w);
+  json_key(&w, "num_classes");
+  json_int(&w, r->num_classes);
+  json_key(&w, "samples");
+  json_int(&w, r->samples);
+  json_object_end(&w);
+  json_end_line(&w);
 }
 
 static void print_table(const eval_result* r) {

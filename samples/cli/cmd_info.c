@@ -1,4 +1,4 @@
-/* `s4seg info`: versions, devices and, with --keys, every configuration key. */
+/* `s4seg info`: versions, devices, training methods and, with --keys, every configuration key. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +12,8 @@
 static const char kUsage[] =
     "usage: s4seg info [--keys] [--markdown]\n"
     "\n"
-    "Prints the s4seg and LibTorch versions and the compute devices.\n"
+    "Prints the s4seg and LibTorch versions, the compute devices and the training methods (the values\n"
+    "of train.method / --method, each with one line; '+unlabeled' marks the semi-supervised ones).\n"
     "\n"
     "options:\n"
     "  --keys       also list every configuration key: type, default, allowed values, description\n"
@@ -53,6 +54,49 @@ static int print_devices(void) {
   printf("devices:\n");
   print_indented(text != NULL ? text : "");
   free(text);
+  return CLI_EXIT_OK;
+}
+
+/* Copies text from `read` (a s4seg_method_name-like call) into a malloc'd string; NULL on failure
+ * after printing why. */
+static char* read_method_text(s4seg_status (*read)(size_t, char*, size_t, size_t*), size_t index) {
+  size_t needed = 0;
+  char* text;
+  s4seg_status status = read(index, NULL, 0, &needed);
+  if (status != S4SEG_BUFFER_TOO_SMALL && status != S4SEG_OK) {
+    cli_fail(status);
+    return NULL;
+  }
+  text = malloc(needed);
+  if (text == NULL) {
+    cli_error("out of memory");
+    return NULL;
+  }
+  status = read(index, text, needed, &needed);
+  if (status != S4SEG_OK) {
+    free(text);
+    cli_fail(status);
+    return NULL;
+  }
+  return text;
+}
+
+static int print_methods(void) {
+  const size_t count = s4seg_method_count();
+  size_t i;
+  printf("methods:\n");
+  for (i = 0; i < count; ++i) {
+    uint32_t flags = 0;
+    char* name = read_method_text(s4seg_method_name, i);
+    char* summary = name != NULL ? read_method_text(s4seg_method_summary, i) : NULL;
+    s4seg_status status = summary != NULL ? s4seg_method_flags(i, &flags) : S4SEG_OK;
+    if (summary != NULL && status == S4SEG_OK)
+      printf("  %-11s %-11s %s\n", name, (flags & S4SEG_METHOD_USES_UNLABELED) ? "+unlabeled" : "labeled", summary);
+    free(name);
+    free(summary);
+    if (summary == NULL) return CLI_EXIT_FAILURE;
+    if (status != S4SEG_OK) return cli_fail(status);
+  }
   return CLI_EXIT_OK;
 }
 
@@ -152,8 +196,9 @@ static int run(int argc, char** argv) {
   printf("s4seg     %s\n", s4seg_version());
   printf("LibTorch  %s\n", s4seg_backend_version());
   result = print_devices();
+  if (result == CLI_EXIT_OK) result = print_methods();
   if (result == CLI_EXIT_OK && keys) result = print_keys();
   return result;
 }
 
-const cli_command cmd_info = {"info", "versions, devices and configuration keys", kUsage, run};
+const cli_command cmd_info = {"info", "versions, devices, methods and configuration keys", kUsage, run};

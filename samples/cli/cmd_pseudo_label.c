@@ -3,7 +3,6 @@
  * and a summary.json of per-class keep ratios. */
 #define _POSIX_C_SOURCE 200809L
 
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include "cli.h"
 #include "config_util.h"
 #include "fsutil.h"
+#include "json_writer.h"
 #include "palette.h"
 #include "util.h"
 
@@ -54,14 +54,14 @@ typedef struct pseudo_options {
 /* ---- the list file ----------------------------------------------------------------------- */
 
 typedef struct list_entry {
-  int line;   /* 1-based line of the list file */
-  char* path; /* image path joined with the root */
+  int number; /* 1-based position in the list */
+  char* path; /* image path joined with the root, as the library resolved it */
   char* stem; /* output name prefix */
 } list_entry;
 
 typedef struct entry_list {
   list_entry* items;
-  size_t count, capacity;
+  size_t count;
 } entry_list;
 
 static void entry_list_free(entry_list* list) {
@@ -72,72 +72,65 @@ static void entry_list_free(entry_list* list) {
   }
   free(list->items);
   list->items = NULL;
-  list->count = list->capacity = 0;
+  list->count = 0;
 }
 
-static int entry_list_push(entry_list* list, int line, const char* root, const char* image) {
-  list_entry* entry;
-  if (list->count == list->capacity) {
-    size_t capacity = list->capacity > 0 ? list->capacity * 2 : 64;
-    list_entry* bigger =
-        capacity <= ((size_t)-1) / sizeof *bigger ? realloc(list->items, capacity * sizeof *bigger) : NULL;
-    if (bigger == NULL) return -1;
-    list->items = bigger;
-    list->capacity = capacity;
+/* Sample `index`'s image path from the dataset, malloc'd; NULL after printing why. */
+static char* image_path(const s4seg_dataset* dataset, int64_t index) {
+  size_t needed = 0;
+  char* path;
+  s4seg_status status = s4seg_dataset_image_path(dataset, index, NULL, 0, &needed);
+  if (status != S4SEG_OK && status != S4SEG_BUFFER_TOO_SMALL) {
+    cli_fail(status);
+    return NULL;
   }
-  entry = &list->items[list->count];
-  entry->line = line;
-  entry->path = fs_join(root, image);
-  entry->stem = fs_stem(image);
-  if (entry->path == NULL || entry->stem == NULL) {
-    free(entry->path);
-    free(entry->stem);
-    return -1;
+  path = malloc(needed > 0 ? needed : 1);
+  if (path == NULL) {
+    cli_error("out of memory");
+    return NULL;
   }
-  ++list->count;
-  return 0;
+  status = s4seg_dataset_image_path(dataset, index, path, needed > 0 ? needed : 1, &needed);
+  if (status != S4SEG_OK) {
+    cli_fail(status);
+    free(path);
+    return NULL;
+  }
+  return path;
 }
 
-/* Splits off the next whitespace-separated field of *cursor (NUL-terminating it in place); NULL
- * when none is left. */
-static char* next_field(char** cursor) {
-  char* start = *cursor;
-  char* end;
-  while (*start != '\0' && isspace((unsigned char)*start)) ++start;
-  if (*start == '\0') return NULL;
-  end = start;
-  while (*end != '\0' && !isspace((unsigned char)*end)) ++end;
-  if (*end != '\0') *end++ = '\0';
-  *cursor = end;
-  return start;
-}
-
-/* Reads the images of a list file the way s4seg_dataset_add_list does: '#' starts a comment, blank
- * lines are skipped, a line is 'IMAGE [MASK]'. */
+/* The images of a list file, read by the library (s4seg_dataset_add_list: its comments, fields and
+ * checks, with errors naming the list line). */
 static int read_list(const char* root, const char* list_path, entry_list* out) {
-  char* text = fs_read_text(list_path);
-  char* line;
-  char* next;
-  int number = 0, result = CLI_EXIT_OK;
-  if (text == NULL) return cli_error("cannot read list file '%s': %s", list_path, strerror(errno));
-  for (line = text; line != NULL && result == CLI_EXIT_OK; line = next) {
-    char* cursor = line;
-    char* hash;
-    char* image;
-    next = strchr(line, '\n');
-    if (next != NULL) *next++ = '\0';
-    ++number;
-    hash = strchr(line, '#');
-    if (hash != NULL) *hash = '\0';
-    image = next_field(&cursor);
-    if (image == NULL) continue;
-    if (next_field(&cursor) != NULL && next_field(&cursor) != NULL)
-      result = cli_error("%s:%d: expected 'IMAGE [MASK]', found a third field", list_path, number);
-    else if (entry_list_push(out, number, root, image) != 0)
-      result = cli_error("out of memory");
+  s4seg_dataset* dataset = NULL;
+  int64_t size = 0, i;
+  int result = CLI_EXIT_OK;
+  s4seg_status status = s4seg_dataset_create(&dataset);
+  if (status == S4SEG_OK) status = s4seg_dataset_add_list(dataset, root, list_path);
+  if (status == S4SEG_OK) status = s4seg_dataset_size(dataset, &size);
+  if (status != S4SEG_OK) {
+    result = cli_fail(status);
+    s4seg_dataset_free(dataset);
+    return result;
   }
-  free(text);
-  if (result == CLI_EXIT_OK && out->count == 0) result = cli_error("%s: no images listed", list_path);
+  if (size == 0) {
+    s4seg_dataset_free(dataset);
+    return cli_error("%s: no images listed", list_path);
+  }
+  out->items = calloc((size_t)size, sizeof *out->items);
+  if (out->items == NULL) result = cli_error("out of memory");
+  for (i = 0; i < size && result == CLI_EXIT_OK; ++i) {
+    list_entry* entry = &out->items[i];
+    entry->number = (int)(i + 1);
+    entry->path = image_path(dataset, i);
+    if (entry->path == NULL) {
+      result = CLI_EXIT_FAILURE;
+      break;
+    }
+    ++out->count;
+    entry->stem = fs_stem(entry->path);
+    if (entry->stem == NULL) result = cli_error("out of memory");
+  }
+  s4seg_dataset_free(dataset);
   return result;
 }
 
@@ -145,7 +138,7 @@ static int compare_stems(const void* a, const void* b) {
   const list_entry* x = *(const list_entry* const*)a;
   const list_entry* y = *(const list_entry* const*)b;
   int order = strcmp(x->stem, y->stem);
-  return order != 0 ? order : (x->line > y->line) - (x->line < y->line);
+  return order != 0 ? order : (x->number > y->number) - (x->number < y->number);
 }
 
 /* Fails when two entries share a stem: their output files would overwrite each other. */
@@ -158,9 +151,9 @@ static int check_unique_stems(const entry_list* list, const char* list_path) {
   qsort(sorted, list->count, sizeof *sorted, compare_stems);
   for (i = 1; i < list->count && result == CLI_EXIT_OK; ++i)
     if (strcmp(sorted[i - 1]->stem, sorted[i]->stem) == 0)
-      result = cli_error("%s: lines %d and %d both name an image with the stem '%s' ('%s', '%s'); their outputs "
+      result = cli_error("%s: images %d and %d of the list share the stem '%s' ('%s', '%s'); their outputs "
                          "would overwrite each other: rename one or label them into different folders",
-                         list_path, sorted[i - 1]->line, sorted[i]->line, sorted[i]->stem, sorted[i - 1]->path,
+                         list_path, sorted[i - 1]->number, sorted[i]->number, sorted[i]->stem, sorted[i - 1]->path,
                          sorted[i]->path);
   free(sorted);
   return result;
@@ -277,27 +270,12 @@ done:
 
 /* ---- summary.json ------------------------------------------------------------------------ */
 
-/* Writes `text` as a JSON string (quotes included). */
-static void put_json_string(FILE* file, const char* text) {
-  const unsigned char* p;
-  fputc('"', file);
-  for (p = (const unsigned char*)text; *p != '\0'; ++p) {
-    if (*p == '"' || *p == '\\')
-      fprintf(file, "\\%c", *p);
-    else if (*p < 0x20)
-      fprintf(file, "\\u%04x", (unsigned)*p);
-    else
-      fputc(*p, file);
-  }
-  fputc('"', file);
-}
-
-/* Writes kept / predicted, or null when nothing was predicted. */
-static void put_json_ratio(FILE* file, uint64_t kept, uint64_t predicted) {
+/* kept / predicted, or null when nothing was predicted. */
+static void put_ratio(json_writer* w, uint64_t kept, uint64_t predicted) {
   if (predicted == 0)
-    fputs("null", file);
+    json_null(w);
   else
-    fprintf(file, "%.6f", (double)kept / (double)predicted);
+    json_fixed(w, (double)kept / (double)predicted, 6);
 }
 
 typedef struct summary {
@@ -311,27 +289,46 @@ typedef struct summary {
 static void put_summary(FILE* file, const summary* s, const labelling* l) {
   uint64_t predicted = 0, kept = 0;
   size_t c;
-  fputs("{\n  \"model\": ", file);
-  put_json_string(file, s->model);
-  fputs(",\n  \"list\": ", file);
-  put_json_string(file, s->list);
-  fputs(",\n  \"filter\": ", file);
-  put_json_string(file, s->filter);
-  fputs(",\n  \"filter_effective\": ", file);
-  put_json_string(file, s->filter_effective);
-  fprintf(file, ",\n  \"images\": %lu,\n  \"num_classes\": %lu,\n  \"classes\": [\n", (unsigned long)s->images,
-          (unsigned long)l->classes);
+  json_writer w;
+  json_begin(&w, file);
+  json_object_begin(&w);
+  json_key(&w, "model");
+  json_string(&w, s->model);
+  json_key(&w, "list");
+  json_string(&w, s->list);
+  json_key(&w, "filter");
+  json_string(&w, s->filter);
+  json_key(&w, "filter_effective");
+  json_string(&w, s->filter_effective);
+  json_key(&w, "images");
+  json_int(&w, (int64_t)s->images);
+  json_key(&w, "num_classes");
+  json_int(&w, (int64_t)l->classes);
+  json_key(&w, "classes");
+  json_array_begin(&w);
   for (c = 0; c < l->classes; ++c) {
-    fprintf(file, "    {\"class\": %lu, \"predicted\": %" PRIu64 ", \"kept\": %" PRIu64 ", \"keep_ratio\": ",
-            (unsigned long)c, l->total_predicted[c], l->total_kept[c]);
-    put_json_ratio(file, l->total_kept[c], l->total_predicted[c]);
-    fprintf(file, "}%s\n", c + 1 < l->classes ? "," : "");
+    json_object_begin(&w);
+    json_key(&w, "class");
+    json_int(&w, (int64_t)c);
+    json_key(&w, "predicted");
+    json_int(&w, (int64_t)l->total_predicted[c]);
+    json_key(&w, "kept");
+    json_int(&w, (int64_t)l->total_kept[c]);
+    json_key(&w, "keep_ratio");
+    put_ratio(&w, l->total_kept[c], l->total_predicted[c]);
+    json_object_end(&w);
     predicted += l->total_predicted[c];
     kept += l->total_kept[c];
   }
-  fprintf(file, "  ],\n  \"predicted\": %" PRIu64 ",\n  \"kept\": %" PRIu64 ",\n  \"keep_ratio\": ", predicted, kept);
-  put_json_ratio(file, kept, predicted);
-  fputs("\n}\n", file);
+  json_array_end(&w);
+  json_key(&w, "predicted");
+  json_int(&w, (int64_t)predicted);
+  json_key(&w, "kept");
+  json_int(&w, (int64_t)kept);
+  json_key(&w, "keep_ratio");
+  put_ratio(&w, kept, predicted);
+  json_object_end(&w);
+  json_end_line(&w);
 }
 
 /* Writes DIR/summary.json through a temporary file and a rename, so that a reader never sees half
@@ -371,25 +368,19 @@ done:
 
 /* ---- the command ------------------------------------------------------------------------- */
 
-/* The model's configuration, then --config, then each --set. */
+/* The model's configuration, then --config, then each --set (config_build). */
 static int build_config(const pseudo_options* o, const s4seg_model* model, s4seg_config** out) {
-  s4seg_config* config = NULL;
-  int i, result = CLI_EXIT_OK;
-  s4seg_status status = s4seg_model_get_config(model, &config);
+  s4seg_config* base = NULL;
+  int result;
+  s4seg_status status = s4seg_model_get_config(model, &base);
   if (status != S4SEG_OK) return cli_fail(status);
-  if (o->config_file != NULL) result = config_apply_file(config, o->config_file);
-  for (i = 0; i < o->sets.count && result == CLI_EXIT_OK; ++i)
-    result = config_apply_assignment(config, o->sets.items[i]);
-  if (result != CLI_EXIT_OK) {
-    s4seg_config_free(config);
-    return result;
-  }
-  *out = config;
-  return CLI_EXIT_OK;
+  result = config_build(base, o->config_file, NULL, 0, &o->sets, out);
+  s4seg_config_free(base);
+  return result;
 }
 
 static int pseudo_label(const pseudo_options* o) {
-  entry_list entries = {NULL, 0, 0};
+  entry_list entries = {NULL, 0};
   s4seg_model* model = NULL;
   s4seg_config* config = NULL;
   char* filter = NULL;

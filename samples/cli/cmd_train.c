@@ -20,6 +20,7 @@
 #include "dataset_open.h"
 #include "fsutil.h"
 #include "launch.h"
+#include "methods.h"
 #include "progress.h"
 #include "util.h"
 
@@ -28,12 +29,10 @@ static const char kUsage[] =
     "       s4seg train --layout voc|cityscapes --root DIR --labeled SPLIT --out MODEL [options]\n"
     "\n"
     "Trains a model on the samples of LIST (one 'IMAGE MASK' per line, paths relative to DIR) and,\n"
-    "with --unlabeled and a semi-supervised --method (fixmatch, pcr, css, rrn or rc2l), on unlabeled\n"
-    "images too,\n"
-    "then saves it to MODEL. With --val the model is evaluated every --eval-every iterations and at\n"
-    "the end; the best one is also saved as MODEL with '.best' before its extension\n"
-    "(model.s4seg -> model.best.s4seg). Ctrl-C stops after the current iteration and still saves\n"
-    "the model.\n"
+    "with --unlabeled and a semi-supervised --method, on unlabeled images too, then saves it to\n"
+    "MODEL. With --val the model is evaluated every --eval-every iterations and at the end; the best\n"
+    "one is also saved as MODEL with '.best' before its extension (model.s4seg -> model.best.s4seg).\n"
+    "Ctrl-C stops after the current iteration and still saves the model.\n"
     "Configuration is applied in order: defaults, --config FILE, the options below, each --set.\n"
     "\n"
     "options:\n"
@@ -49,7 +48,7 @@ static const char kUsage[] =
     "  --val LIST         validation list\n"
     "  --eval-every N     iterations between validations (default 10 x train.log_every)\n"
     "  --classes N        number of classes (model.num_classes); required without --layout\n"
-    "  --method NAME      training method (train.method): supervised, fixmatch, pcr, css, rrn, rc2l\n"
+    "  --method NAME      training method (train.method); `s4seg info` lists them\n"
     "  --iters N          total iterations (train.iters)\n"
     "  --batch B          images per iteration (train.batch_size)\n"
     "  --crop S           square training crop (train.crop_size)\n"
@@ -83,48 +82,25 @@ typedef struct train_options {
 
 /* ---- configuration ----------------------------------------------------------------------- */
 
-static int set_int_if(s4seg_config* config, const char* key, int64_t value) {
-  s4seg_status status = value > 0 ? s4seg_config_set_int(config, key, value) : S4SEG_OK;
-  return status == S4SEG_OK ? CLI_EXIT_OK : cli_fail(status);
-}
-
-static int set_string_if(s4seg_config* config, const char* key, const char* value) {
-  s4seg_status status = value != NULL ? s4seg_config_set_string(config, key, value) : S4SEG_OK;
-  return status == S4SEG_OK ? CLI_EXIT_OK : cli_fail(status);
-}
-
-/* Defaults, then --config, then the dedicated options, then each --set in order. */
+/* Defaults, then --config, then the dedicated options, then each --set in order (config_build). */
 static int build_config(const train_options* o, s4seg_config** out) {
-  s4seg_config* config = NULL;
-  int i, result;
-  s4seg_status status = s4seg_config_create(&config);
-  if (status != S4SEG_OK) return cli_fail(status);
-  result = o->config_file != NULL ? config_apply_file(config, o->config_file) : CLI_EXIT_OK;
-  if (result == CLI_EXIT_OK && o->layout != S4SEG_LAYOUT_LIST) {
-    result = set_int_if(config, "model.num_classes", dataset_layout_classes(o->layout));
-    if (result == CLI_EXIT_OK) result = set_string_if(config, "model.class_names", o->layout_name);
-  }
-  if (result == CLI_EXIT_OK) result = set_int_if(config, "model.num_classes", o->classes);
-  if (result == CLI_EXIT_OK) result = set_string_if(config, "train.method", o->method);
-  if (result == CLI_EXIT_OK) result = set_int_if(config, "train.iters", o->iters);
-  if (result == CLI_EXIT_OK) result = set_int_if(config, "train.batch_size", o->batch);
-  if (result == CLI_EXIT_OK) result = set_int_if(config, "train.crop_size", o->crop);
-  if (result == CLI_EXIT_OK) result = set_string_if(config, "model.backbone", o->backbone);
-  if (result == CLI_EXIT_OK) result = set_string_if(config, "device", o->device);
-  if (result == CLI_EXIT_OK && o->rank >= 0) {
-    s4seg_status status = s4seg_config_set_int(config, "dist.rank", o->rank);
-    result = status == S4SEG_OK ? CLI_EXIT_OK : cli_fail(status);
-  }
-  if (result == CLI_EXIT_OK) result = set_int_if(config, "dist.world_size", o->world_size);
-  if (result == CLI_EXIT_OK) result = set_string_if(config, "dist.master", o->master);
-  for (i = 0; i < o->sets.count && result == CLI_EXIT_OK; ++i)
-    result = config_apply_assignment(config, o->sets.items[i]);
-  if (result != CLI_EXIT_OK) {
-    s4seg_config_free(config);
-    return result;
-  }
-  *out = config;
-  return CLI_EXIT_OK;
+  char layout_classes[24], classes[24], iters[24], batch[24], crop[24], rank[24], world[24];
+  const int layout = o->layout != S4SEG_LAYOUT_LIST;
+  const config_setting settings[] = {
+      {"model.num_classes", layout ? config_int_text(dataset_layout_classes(o->layout), 1, layout_classes) : NULL},
+      {"model.class_names", layout ? o->layout_name : NULL},
+      {"model.num_classes", config_int_text(o->classes, 1, classes)},
+      {"train.method", o->method},
+      {"train.iters", config_int_text(o->iters, 1, iters)},
+      {"train.batch_size", config_int_text(o->batch, 1, batch)},
+      {"train.crop_size", config_int_text(o->crop, 1, crop)},
+      {"model.backbone", o->backbone},
+      {"device", o->device},
+      {"dist.rank", config_int_text(o->rank, 0, rank)},
+      {"dist.world_size", config_int_text(o->world_size, 1, world)},
+      {"dist.master", o->master},
+  };
+  return config_build(NULL, o->config_file, settings, sizeof settings / sizeof settings[0], &o->sets, out);
 }
 
 /* ---- Ctrl-C ------------------------------------------------------------------------------ */
@@ -289,9 +265,12 @@ static int note_unused_unlabeled(const s4seg_config* config) {
   char* method = NULL;
   int result = config_get_string(config, "train.method", &method);
   if (result != CLI_EXIT_OK) return result;
-  if (strcmp(method, "supervised") == 0)
-    fprintf(stderr, "s4seg: note: train.method is supervised, which does not use --unlabeled "
-                    "(--method fixmatch, pcr or css does)\n");
+  uint32_t flags = 0;
+  if (cli_method_flags(method, &flags) && !(flags & S4SEG_METHOD_USES_UNLABELED)) {
+    char names[256];
+    fprintf(stderr, "s4seg: note: train.method is %s, which does not use --unlabeled (%s do)\n", method,
+            cli_method_names(S4SEG_METHOD_USES_UNLABELED, 0, ", ", names, sizeof names));
+  }
   free(method);
   return CLI_EXIT_OK;
 }

@@ -2,6 +2,7 @@
 #include "config_util.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,35 @@ int config_apply_assignment(s4seg_config* config, const char* assignment) {
   free(key);
   if (status != S4SEG_OK) return cli_fail(status);
   return CLI_EXIT_OK;
+}
+
+int config_build(const s4seg_config* base, const char* file, const config_setting* settings, size_t count,
+                 const arg_list* sets, s4seg_config** out) {
+  s4seg_config* config = NULL;
+  int result = CLI_EXIT_OK, i;
+  size_t k;
+  s4seg_status status = base != NULL ? s4seg_config_clone(base, &config) : s4seg_config_create(&config);
+  if (status != S4SEG_OK) return cli_fail(status);
+  if (file != NULL) result = config_apply_file(config, file);
+  for (k = 0; k < count && result == CLI_EXIT_OK; ++k) {
+    if (settings[k].text == NULL) continue;
+    status = s4seg_config_set(config, settings[k].key, settings[k].text);
+    if (status != S4SEG_OK) result = cli_fail(status);
+  }
+  for (i = 0; sets != NULL && i < sets->count && result == CLI_EXIT_OK; ++i)
+    result = config_apply_assignment(config, sets->items[i]);
+  if (result != CLI_EXIT_OK) {
+    s4seg_config_free(config);
+    return result;
+  }
+  *out = config;
+  return CLI_EXIT_OK;
+}
+
+const char* config_int_text(int64_t value, int64_t given_from, char* buf) {
+  if (value < given_from) return NULL;
+  snprintf(buf, 24, "%lld", (long long)value);
+  return buf;
 }
 
 int config_get_int(const s4seg_config* config, const char* key, int64_t* value) {

@@ -230,9 +230,10 @@ static void predict_rejects_small_buffers_and_leaves_them_untouched(void** state
   size_t i;
   memset(labels, kLabelSentinel, sizeof labels);
   for (i = 0; i < PRED_PIXELS; ++i) confidence[i] = kConfidenceSentinel;
-  S4T_CHECK(S4SEG_INVALID_ARGUMENT,
+  S4T_CHECK(S4SEG_BUFFER_TOO_SMALL,
             s4seg_model_predict(fx(state)->model, &v, labels, PRED_PIXELS - 1, confidence, PRED_PIXELS));
-  S4T_CHECK(S4SEG_INVALID_ARGUMENT,
+  S4T_ERROR_CONTAINS("needed");
+  S4T_CHECK(S4SEG_BUFFER_TOO_SMALL,
             s4seg_model_predict(fx(state)->model, &v, labels, PRED_PIXELS, confidence, PRED_PIXELS - 1));
   for (i = 0; i < PRED_PIXELS; ++i) {
     assert_int_equal(labels[i], kLabelSentinel);
@@ -319,7 +320,7 @@ static void predict_batch_rejects_small_capacity_and_bad_images(void** state) {
   memset(labels, kLabelSentinel, total);
   views[0] = rgb_view(state);
   views[1] = rgb_view(state);
-  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_model_predict_batch(fx(state)->model, views, 2, labels, total - 1, NULL, 0));
+  S4T_CHECK(S4SEG_BUFFER_TOO_SMALL, s4seg_model_predict_batch(fx(state)->model, views, 2, labels, total - 1, NULL, 0));
   views[1].channels = 2;
   views[1].row_stride = PRED_W * 2;
   S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_model_predict_batch(fx(state)->model, views, 2, labels, total, NULL, 0));
@@ -360,7 +361,9 @@ static void device_reports_where_the_model_runs(void** state) {
   S4T_OK(s4seg_model_device(fx(state)->model, buf, sizeof buf, &needed));
   assert_string_equal(buf, "cpu");
   S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_model_device(NULL, buf, sizeof buf, &needed));
-  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_model_device(fx(state)->model, buf, sizeof buf, NULL));
+  /* `needed` is optional: without it the call still copies, or says the buffer is too small. */
+  S4T_OK(s4seg_model_device(fx(state)->model, buf, sizeof buf, NULL));
+  S4T_CHECK(S4SEG_BUFFER_TOO_SMALL, s4seg_model_device(fx(state)->model, buf, 2, NULL));
 }
 
 static void get_config_returns_the_build_config(void** state) {
@@ -645,8 +648,8 @@ static void evaluate_rejects_small_class_iou_capacity(void** state) {
   double miou = kIouSentinel;
   int k;
   for (k = 0; k < S4T_TINY_NUM_CLASSES; ++k) class_iou[k] = kIouSentinel;
-  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_model_evaluate(fx(state)->model, fx(state)->eval, &miou, NULL, class_iou,
-                                                         S4T_TINY_NUM_CLASSES - 1));
+  S4T_CHECK(S4SEG_BUFFER_TOO_SMALL, s4seg_model_evaluate(fx(state)->model, fx(state)->eval, &miou, NULL, class_iou,
+                                                          S4T_TINY_NUM_CLASSES - 1));
   for (k = 0; k < S4T_TINY_NUM_CLASSES; ++k) assert_true(class_iou[k] == kIouSentinel);
   assert_true(miou == kIouSentinel);
 }

@@ -1,7 +1,7 @@
 // Adam (train/adam.h): hand-computed steps, agreement with torch::optim::Adam, and checkpoints.
 #include "core/error.h"
 #include "models/tensor_codec.h"
-#include "train/adam.h"
+#include "optim/adam.h"
 #include "unit_test.h"
 
 using namespace s4seg;

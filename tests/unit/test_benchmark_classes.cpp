@@ -2,7 +2,7 @@
 // devkit colormap, Cityscapes' 19 train ids with the official colours, and the mask conventions
 // (Cityscapes id → train id for every id; VOC values outside 0..20 and 255 refused).
 #include "core/error.h"
-#include "data/benchmark_classes.h"
+#include "models/benchmark_classes.h"
 #include "data/layouts.h"
 #include "unit_test.h"
 

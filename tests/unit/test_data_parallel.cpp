@@ -20,6 +20,7 @@
 #include "dist/communicator.h"
 #include "dist/gradient_reducer.h"
 #include "data/dataset.h"
+#include "methods/method_registry.h"
 #include "infer/predictor.h"
 #include "io/container.h"
 #include "io/records.h"
@@ -60,7 +61,7 @@ Config recipe(const std::string& method, int64_t batch, const std::string& extra
 // Trains `c` for train.iters on fixed synthetic data; writes a checkpoint to `path` unless it is
 // empty. Returns the model and the stats of the run.
 std::pair<std::shared_ptr<Model>, TrainStats> train_on_synthetic(const Config& c, const std::string& path) {
-  std::shared_ptr<Model> model = create_model(c);
+  std::shared_ptr<Model> model = create_method_model(c);
   auto labeled = std::make_shared<Dataset>();
   labeled->add_synthetic(8, 32, 32, 3, 7);
   auto unlabeled = std::make_shared<Dataset>();
@@ -340,14 +341,14 @@ static void ranks_with_different_configs_are_refused(void**) {
 static void a_missing_rank_times_out_with_an_io_error(void**) {
   Config c = recipe("supervised", 2, "dist.world_size = 2\ndist.timeout = 2\n");
   c.set_string("dist.master", "127.0.0.1:" + std::to_string(free_port()));
-  std::shared_ptr<Model> model = create_model(c);
+  std::shared_ptr<Model> model = create_method_model(c);
   auto data = std::make_shared<Dataset>();
   data->add_synthetic(4, 32, 32, 3, 7);
   ASSERT_THROWS_STATUS(Trainer(model, data, nullptr, c), Status::Io);
 }
 
 static void bad_dist_settings_are_invalid_arguments(void**) {
-  std::shared_ptr<Model> model = create_model(recipe("supervised", 2, ""));
+  std::shared_ptr<Model> model = create_method_model(recipe("supervised", 2, ""));
   auto data = std::make_shared<Dataset>();
   data->add_synthetic(4, 32, 32, 3, 7);
   ASSERT_THROWS_STATUS(Trainer(model, data, nullptr, recipe("supervised", 2, "dist.world_size = 2\ndist.rank = 2\n")),
@@ -371,7 +372,7 @@ static void gradient_accumulation_equals_the_whole_batch(void**) {
   assert_true(same < 2e-5);
   assert_true(other > 1e-3);
 
-  std::shared_ptr<Model> model = create_model(recipe("supervised", 3, ""));
+  std::shared_ptr<Model> model = create_method_model(recipe("supervised", 3, ""));
   auto data = std::make_shared<Dataset>();
   data->add_synthetic(4, 32, 32, 3, 7);
   ASSERT_THROWS_STATUS(Trainer(model, data, nullptr, recipe("supervised", 3, "train.grad_accumulation = 2\n")),
@@ -422,7 +423,7 @@ static void cpu_bf16_trains_and_predicts_close_to_float32(void**) {
 static void frozen_batchnorm_keeps_running_statistics(void**) {
   for (const bool frozen : {true, false}) {
     Config c = recipe("supervised", 2, frozen ? "train.batchnorm = frozen\n" : "");
-    std::shared_ptr<Model> model = create_model(c);
+    std::shared_ptr<Model> model = create_method_model(c);
     std::vector<torch::Tensor> before;
     for (const auto& b : model->net->buffers()) before.push_back(b.clone());
     auto data = std::make_shared<Dataset>();

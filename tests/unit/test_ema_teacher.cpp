@@ -2,7 +2,7 @@
 // on a ResNet-18 of width 4 (a few thousand parameters, builds in milliseconds).
 #include "core/error.h"
 #include "models/segmentation_net.h"
-#include "train/ema_teacher.h"
+#include "optim/ema_teacher.h"
 #include "core/skippable_update.h"  // snapshot
 #include "unit_test.h"
 

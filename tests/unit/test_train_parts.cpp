@@ -3,9 +3,9 @@
 #include "augment/weak.h"
 #include "core/error.h"
 #include "infer/evaluator.h"
-#include "train/lr_schedule.h"
-#include "train/grad_clip.h"
-#include "train/sgd.h"
+#include "optim/lr_schedule.h"
+#include "optim/grad_clip.h"
+#include "optim/sgd.h"
 #include "unit_test.h"
 
 using namespace s4seg;

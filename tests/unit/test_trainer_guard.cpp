@@ -10,6 +10,7 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "data/dataset.h"
+#include "methods/method_registry.h"
 #include "io/container.h"
 #include "io/records.h"
 #include "models/model.h"
@@ -29,7 +30,7 @@ static Config tiny_config() {
 
 static void nan_loss_is_diverged_and_nothing_changes(void**) {
   Config c = tiny_config();
-  std::shared_ptr<Model> model = create_model(c);
+  std::shared_ptr<Model> model = create_method_model(c);
   auto data = std::make_shared<Dataset>();
   data->add_synthetic(4, 32, 32, 3, 7);
   Trainer trainer(model, data, nullptr, c);
@@ -86,7 +87,7 @@ static Run make_run(const std::string& extra) {
   Config c = tiny_config();
   c.parse(extra);
   Run r;
-  r.model = create_model(c);
+  r.model = create_method_model(c);
   auto labeled = std::make_shared<Dataset>();
   labeled->add_synthetic(4, 32, 32, 3, 7);
   auto unlabeled = std::make_shared<Dataset>();

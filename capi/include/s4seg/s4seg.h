@@ -7,6 +7,11 @@
  *  - Handles are opaque. s4seg_X_create(..., s4seg_X** out) pairs with s4seg_X_free(), which
  *    accepts NULL. On error no out-parameter is written, except the `needed` size of
  *    S4SEG_BUFFER_TOO_SMALL, which exists to be read.
+ *  - Caller buffers come as (pointer, capacity in elements). A buffer too small for the result
+ *    gives S4SEG_BUFFER_TOO_SMALL, with nothing written to it and a message naming the buffer,
+ *    its capacity and the size needed. Where that size depends on the library's state (text, one
+ *    entry per class) a `needed` out-parameter also receives it, on success and on
+ *    S4SEG_BUFFER_TOO_SMALL; every `needed` may be NULL. Text sizes include the NUL.
  *  - Images cross the boundary as s4seg_image_view; the library copies whatever it keeps.
  *  - Class-index maps are uint8: 0..num_classes-1, and 255 means "ignore / unknown".
  *  - No C++ exception ever leaves the library; no function calls abort() on bad input.
@@ -18,7 +23,7 @@
 #include <stdint.h>
 
 #define S4SEG_VERSION_MAJOR 0
-#define S4SEG_VERSION_MINOR 2
+#define S4SEG_VERSION_MINOR 3
 #define S4SEG_VERSION_PATCH 0
 #define S4SEG_VERSION_NUMBER (S4SEG_VERSION_MAJOR * 10000 + S4SEG_VERSION_MINOR * 100 + S4SEG_VERSION_PATCH)
 /** True when the header is at least version (maj, min, pat). */
@@ -86,7 +91,7 @@ S4SEG_API const char* s4seg_backend_version(void) S4SEG_NOEXCEPT;
 
 /** Writes a human-readable description of the compute devices into `buf` (NUL-terminated):
  *  CPU threads, and either the CUDA devices or the reason CUDA is unavailable (no CUDA build,
- *  no driver, no device). `*needed` (required) receives the size including the NUL.
+ *  no driver, no device). `*needed` (optional) receives the size including the NUL.
  *  Returns S4SEG_BUFFER_TOO_SMALL when `capacity < *needed` (buf may then be NULL). */
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_device_info(char* buf, size_t capacity, size_t* needed) S4SEG_NOEXCEPT;
 
@@ -162,6 +167,30 @@ S4SEG_API size_t s4seg_config_key_count(void) S4SEG_NOEXCEPT;
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_config_key_info(size_t index, const char** name, s4seg_value_type* type,
                                                            const char** default_value, const char** allowed,
                                                            const char** doc) S4SEG_NOEXCEPT;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Training methods                                                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+/** What a method can do (s4seg_method_flags). */
+typedef enum {
+  S4SEG_METHOD_USES_UNLABELED = 1,  /**< learns from an unlabeled dataset (s4seg_trainer_create_semi) */
+  S4SEG_METHOD_SKIPS_ON_DEVICE = 2, /**< may queue iterations: train.read_every > 1 */
+  S4SEG_METHOD_DATA_PARALLEL = 4,   /**< may run with dist.world > 1 */
+  S4SEG_METHOD_MEAN_TEACHER = 8     /**< an EMA teacher labels the unlabeled images; the model handle holds the teacher */
+} s4seg_method_flag;
+
+/** Number of training methods (the values train.method accepts), in registry order: the built-in
+ *  ones first. Thread safety: the method functions may be called from any thread. */
+S4SEG_API size_t s4seg_method_count(void) S4SEG_NOEXCEPT;
+/** Method `index` (< s4seg_method_count()): its name, the train.method value, into `buf`.
+ *  `*needed` (optional) receives the size including the NUL; S4SEG_BUFFER_TOO_SMALL when
+ *  `capacity < *needed` (buf may then be NULL). Out of range → S4SEG_INVALID_ARGUMENT. */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_method_name(size_t index, char* buf, size_t capacity, size_t* needed) S4SEG_NOEXCEPT;
+/** Method `index`: a one-line description into `buf`, as s4seg_method_name. */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_method_summary(size_t index, char* buf, size_t capacity, size_t* needed) S4SEG_NOEXCEPT;
+/** Method `index`: its s4seg_method_flag bits into `*flags`. */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_method_flags(size_t index, uint32_t* flags) S4SEG_NOEXCEPT;
 
 /* ------------------------------------------------------------------------------------------ */
 /* Images                                                                                      */
@@ -292,6 +321,12 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_dataset_add_synthetic(s4seg_dataset
 /** Number of samples. */
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_dataset_size(const s4seg_dataset* dataset, int64_t* size) S4SEG_NOEXCEPT;
 
+/** The image file of sample `index` (0 ≤ index < size) as the list or split named it, joined with
+ *  its root ("" for samples added from memory), into `buf`; `*needed` (optional) receives the size
+ *  including the NUL; S4SEG_BUFFER_TOO_SMALL when it does not fit. */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_dataset_image_path(const s4seg_dataset* dataset, int64_t index, char* buf,
+                                                              size_t capacity, size_t* needed) S4SEG_NOEXCEPT;
+
 /** Loads sample `index`: `*image` receives its image (RGB or grey, as added) and, when `mask` is
  *  not NULL, `*mask` its mask, or NULL if the sample has none. Free both with s4seg_image_free. */
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_dataset_get(const s4seg_dataset* dataset, int64_t index, s4seg_image** image,
@@ -353,8 +388,9 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_save_backbone(const s4seg_mod
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_class_name(const s4seg_model* model, int32_t index, char* buf,
                                                             size_t capacity, size_t* needed) S4SEG_NOEXCEPT;
 /** The display colours of the classes, from model.palette: 3 bytes (R, G, B) per class into `rgb`
- *  (`capacity` ≥ 3 · num_classes, else S4SEG_BUFFER_TOO_SMALL). Saved with the model. */
-S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_palette(const s4seg_model* model, uint8_t* rgb, size_t capacity) S4SEG_NOEXCEPT;
+ *  (`capacity` bytes); `*needed` (optional) receives 3 · num_classes. Saved with the model. */
+S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_palette(const s4seg_model* model, uint8_t* rgb, size_t capacity,
+                                                         size_t* needed) S4SEG_NOEXCEPT;
 
 /** FLOPs (2 per multiply-add) of the convolutions and matrix products of one forward pass of the
  *  model on one width x height image (8..16384 each), counted from the operators that run (a
@@ -367,7 +403,8 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_flops(s4seg_model* model, int
 /** Predicts one image (1 or 3 channels, any size ≥ 8x8). Writes width*height class indices,
  *  row-major without padding, into `labels` (`labels_capacity` bytes, at least width*height) and,
  *  when `confidence` is not NULL, the top-class softmax probability per pixel into `confidence`
- *  (`confidence_capacity` floats, at least width*height). */
+ *  (`confidence_capacity` floats, at least width*height). A smaller buffer → S4SEG_BUFFER_TOO_SMALL
+ *  before the network runs. */
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_predict(s4seg_model* model, const s4seg_image_view* image, uint8_t* labels,
                                                          size_t labels_capacity, float* confidence,
                                                          size_t confidence_capacity) S4SEG_NOEXCEPT;
@@ -392,8 +429,8 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_set_cuda_graphs(s4seg_model* 
 /** Evaluates the model on every masked sample of `dataset` (pixels labelled 255 are ignored).
  *  `*miou` = mean IoU over classes present in ground truth or prediction; `*pixel_accuracy` =
  *  correct / labelled pixels. When `class_iou` is not NULL it receives num_classes values
- *  (`class_iou_capacity` ≥ num_classes), NaN for a class absent from both. Any out-pointer may be
- *  NULL. A dataset without masks → S4SEG_INVALID_ARGUMENT. */
+ *  (`class_iou_capacity` ≥ num_classes, else S4SEG_BUFFER_TOO_SMALL before any image is read), NaN for a
+ *  class absent from both. Any out-pointer may be NULL. A dataset without masks → S4SEG_INVALID_ARGUMENT. */
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_evaluate(s4seg_model* model, const s4seg_dataset* dataset, double* miou,
                                                           double* pixel_accuracy, double* class_iou,
                                                           size_t class_iou_capacity) S4SEG_NOEXCEPT;
@@ -407,7 +444,9 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_model_evaluate(s4seg_model* model, 
  *  keep the model itself as the EMA teacher, so predict/evaluate/save on the model handle use the
  *  teacher at any point of training. Thread safety: one thread at a time may call into a trainer,
  *  except s4seg_trainer_cancel, which any thread may call at any time. The trainer keeps its model
- *  and datasets alive. */
+ *  and datasets alive. train.threads (LibTorch's CPU pool) and, on CUDA, cuDNN's benchmark mode
+ *  are process-wide: s4seg_trainer_create and each s4seg_trainer_step apply them for their own
+ *  duration and put the host's values back before returning. */
 typedef struct s4seg_trainer s4seg_trainer;
 
 /** Training figures. Set struct_size (s4seg_train_stats_init does) before passing it; fields are
@@ -420,7 +459,7 @@ typedef struct s4seg_train_stats {
   double loss;               /**< mean total loss over the iterations covered. */
   double learning_rate;      /**< base learning rate of the last iteration. */
   double seconds;            /**< wall time of the iterations covered. */
-  double images_per_second;  /**< labeled images processed per second. */
+  double images_per_second;  /**< images (labeled + unlabeled) per second, summed over the ranks of a data-parallel job. */
   double eta_seconds;        /**< estimated time to total_iterations at the current pace. */
   /* Added in 0.2 (a caller built against 0.1 passes the smaller struct_size and gets the fields above). */
   double pseudo_keep_ratio;  /**< share of unlabeled pixels the pseudo-label filter kept (weighted); -1 if none. */
@@ -446,10 +485,11 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_create(s4seg_model* model, 
                                                           const s4seg_config* config,
                                                           s4seg_trainer** out) S4SEG_NOEXCEPT;
 /** Creates a trainer that also learns from `unlabeled` (samples need no mask; where they have one it
- *  is only used to report pseudo-label accuracy). train.method must be fixmatch, pcr, css, rrn or
- *  rc2l to use it (supervised ignores it); those methods fail with S4SEG_INVALID_ARGUMENT without
- *  it. rrn and rc2l also need a model created with the same train.method (two branches with
- *  discriminators, resp. a mask-classification head); another model gives S4SEG_INVALID_ARGUMENT.
+ *  is only used to report pseudo-label accuracy). The methods flagged S4SEG_METHOD_USES_UNLABELED
+ *  (s4seg_method_flags) use it and fail with S4SEG_INVALID_ARGUMENT without it; the others ignore
+ *  it. A method whose model differs from the plain one (rrn: two branches with discriminators, rc2l:
+ *  a mask-classification head, css: a representation head) needs a model created with the same
+ *  train.method; another model gives S4SEG_INVALID_ARGUMENT.
  *  `unlabeled` may be NULL (same as s4seg_trainer_create). */
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_create_semi(s4seg_model* model, s4seg_dataset* labeled,
                                                                s4seg_dataset* unlabeled, const s4seg_config* config,
@@ -467,7 +507,7 @@ S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_set_progress(s4seg_trainer*
  *  after the iteration in progress (completed iterations are kept). In a data-parallel job every rank
  *  must call it with the same counts; a NaN or a cancel on any rank stops every rank at the same
  *  iteration, before its update, and a rank that left gives S4SEG_IO on the others.
- *  With train.read_every = N > 1 (not rrn, rc2l) the loss is read every N iterations, at each
+ *  With train.read_every = N > 1 (methods flagged S4SEG_METHOD_SKIPS_ON_DEVICE) the loss is read every N iterations, at each
  *  progress callback and before returning: a NaN still cancels its update and all later ones on the
  *  device, and S4SEG_DIVERGED names that iteration, whose number s4seg_trainer_iteration then gives. */
 S4SEG_API S4SEG_NODISCARD s4seg_status s4seg_trainer_step(s4seg_trainer* trainer, int64_t iterations,

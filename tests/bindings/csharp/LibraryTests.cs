@@ -26,6 +26,16 @@ static class LibraryTests {
   }
 
   [Test]
+  public static void MethodsListTheRegistry() {
+    var methods = S4SegLibrary.Methods();
+    Check.True(methods.Count >= 6, $"the registry lists its methods ({methods.Count})");
+    Check.Equal("supervised", methods[0].Name, "first method");
+    Check.True(!methods[0].UsesUnlabeled && methods[1].UsesUnlabeled, "supervised vs fixmatch");
+    var rrn = methods.Single(m => m.Name == "rrn");
+    Check.True(!rrn.SkipsOnDevice && !rrn.MeanTeacher && rrn.Summary.Length > 0, "rrn's flags and summary");
+  }
+
+  [Test]
   public static void ConfigKeysDescribeTheRegistry() {
     var keys = S4SegLibrary.ConfigKeys();
     Check.True(keys.Count > 10, $"the registry lists its keys ({keys.Count})");

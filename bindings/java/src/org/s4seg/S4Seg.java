@@ -72,6 +72,16 @@ public final class S4Seg {
     return keys;
   }
 
+  /** The training methods (the values of train.method), in registry order: the built-in ones first. */
+  public static List<MethodInfo> methods() {
+    long count = S4SegNative.s4bMethodCount();
+    List<MethodInfo> read = new ArrayList<>();
+    for (long i = 0; i < count; ++i) {
+      read.add(new MethodInfo(S4SegNative.s4bMethodName(i), S4SegNative.s4bMethodSummary(i), S4SegNative.s4bMethodFlags(i)));
+    }
+    return Collections.unmodifiableList(read);
+  }
+
   /** Writes width x height x channels bytes (1 or 3 channels, rows without padding) as a PNG file. */
   public static void savePng(String path, byte[] image, int width, int height, int channels) {
     S4SegNative.s4bSavePng(path, image, width, height, channels);

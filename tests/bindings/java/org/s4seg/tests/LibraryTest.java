@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 
 import org.s4seg.ConfigKey;
+import org.s4seg.MethodInfo;
 import org.s4seg.S4Seg;
 import org.s4seg.Status;
 
@@ -47,5 +48,17 @@ final class LibraryTest {
           "incomplete entry " + key);
     }
     Check.isTrue(names.contains("model.num_classes") && names.contains("train.iters"), "well-known keys missing");
+  }
+
+  @Test
+  public void methodsListTheRegistry() {
+    List<MethodInfo> methods = S4Seg.methods();
+    Check.isTrue(methods.size() >= 6, "only " + methods.size() + " methods");
+    Check.equal("supervised", methods.get(0).name(), "first method");
+    Check.isTrue(!methods.get(0).usesUnlabeled() && methods.get(1).usesUnlabeled(), "supervised vs fixmatch");
+    for (MethodInfo m : methods) {
+      Check.isTrue(!m.summary().isEmpty(), "no summary for " + m.name());
+      if (m.name().equals("rrn")) Check.isTrue(!m.skipsOnDevice() && !m.meanTeacher(), "rrn flags");
+    }
   }
 }

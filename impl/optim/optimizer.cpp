@@ -1,8 +1,8 @@
-#include "train/optimizer.h"
+#include "optim/optimizer.h"
 
 #include "core/error.h"
-#include "train/adam.h"
-#include "train/sgd.h"
+#include "optim/adam.h"
+#include "optim/sgd.h"
 
 namespace s4seg {
 namespace {

@@ -1,4 +1,4 @@
-#include "pseudo/labeler.h"
+#include "infer/labeler.h"
 
 #include <torch/torch.h>
 

@@ -1,4 +1,4 @@
-#include "train/sgd.h"
+#include "optim/sgd.h"
 
 #include <torch/torch.h>
 

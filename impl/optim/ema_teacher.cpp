@@ -1,4 +1,4 @@
-#include "train/ema_teacher.h"
+#include "optim/ema_teacher.h"
 
 #include <torch/torch.h>
 

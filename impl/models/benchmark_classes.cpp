@@ -1,4 +1,4 @@
-#include "data/benchmark_classes.h"
+#include "models/benchmark_classes.h"
 
 namespace s4seg {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "io/records.h"
-#include "methods/method.h"
+#include "optim/param_group.h"
 
 namespace s4seg {
 

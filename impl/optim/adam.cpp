@@ -1,4 +1,4 @@
-#include "train/adam.h"
+#include "optim/adam.h"
 
 #include <torch/torch.h>
 

@@ -9,7 +9,7 @@
 
 #include "core/config.h"
 #include "io/records.h"
-#include "methods/method.h"
+#include "optim/param_group.h"
 
 namespace s4seg {
 

@@ -34,6 +34,8 @@ class EmaTeacher {
   void update(SegmentationNet& teacher, SegmentationNet& student, const torch::Tensor& apply = {});
   int64_t updates() const { return t_; }
   void set_updates(int64_t t) { t_ = t; }  // restores a checkpoint
+  // The count itself, for a trainer that puts it back when an update it counted is cancelled.
+  int64_t* updates_counter() { return &t_; }
 
  private:
   EmaOptions options_;
