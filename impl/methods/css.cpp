@@ -187,19 +187,14 @@ class Css : public MeanTeacherMethod {
 }  // namespace
 
 MethodDescriptor css_method() {
-  MethodDescriptor d;
-  d.name = "css";
-  d.summary = "mean teacher with a representation head and class prototypes: pseudo-labels from both spaces (CSS)";
-  d.uses_unlabeled = true;
-  d.mean_teacher = true;
-  // The teacher (after_step) and the bank (moved inside step, with the `apply` of the iterations
-  // before) honour `apply`; an adaptive filter (pseudo.filter = class_adaptive) too.
-  d.skips_on_device = true;
+  // Skips on the device: the teacher (after_step) and the bank (moved inside step, with the `apply`
+  // of the iterations before) honour `apply`; an adaptive filter (pseudo.filter = class_adaptive) too.
+  MethodDescriptor d("css", "mean teacher with a representation head and class prototypes: pseudo-labels from both spaces (CSS)",
+                     kUsesUnlabeled | kMeanTeacher | kSkipsOnDevice, construct_method<Css>);
   d.model.representation = true;
   d.training.filter = "soft";
   d.training.mix_p = 1.0;               // its code mixes every batch
   d.training.teacher_train_mode = true;  // its code labels with the teacher in train mode
-  d.make = construct_method<Css>;
   return d;
 }
 

@@ -69,14 +69,10 @@ class FixMatch : public MeanTeacherMethod {
 }  // namespace
 
 MethodDescriptor fixmatch_method() {
-  MethodDescriptor d;
-  d.name = "fixmatch";
-  d.summary = "weak-to-strong consistency with an EMA teacher, confidence threshold and CutMix (FixMatch/UniMatch)";
-  d.uses_unlabeled = true;
-  d.mean_teacher = true;
-  d.skips_on_device = true;  // the teacher (after_step) and an adaptive filter (label_unlabeled) honour `apply`
-  d.make = construct_method<FixMatch>;
-  return d;
+  // Skips on the device: the teacher (after_step) and an adaptive filter (label_unlabeled) honour `apply`.
+  return MethodDescriptor("fixmatch",
+                          "weak-to-strong consistency with an EMA teacher, confidence threshold and CutMix (FixMatch/UniMatch)",
+                          kUsesUnlabeled | kMeanTeacher | kSkipsOnDevice, construct_method<FixMatch>);
 }
 
 }  // namespace s4seg

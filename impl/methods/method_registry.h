@@ -40,7 +40,24 @@ struct MethodTrainingDefaults {
   double supervised_only_share = 0;     // train.sup_only_iters = -1: this share of train.iters
 };
 
+// Capability bits for the descriptor's constructor.
+enum MethodCapability : unsigned {
+  kUsesUnlabeled = 1u,  // uses_unlabeled
+  kSkipsOnDevice = 2u,  // skips_on_device
+  kMeanTeacher = 4u,    // mean_teacher
+};
+
 struct MethodDescriptor {
+  MethodDescriptor() = default;
+  // `capabilities`: MethodCapability bits; data_parallel stays true (set it after where not).
+  MethodDescriptor(std::string name, std::string summary, unsigned capabilities, MethodFactory make)
+      : name(std::move(name)),
+        summary(std::move(summary)),
+        uses_unlabeled((capabilities & kUsesUnlabeled) != 0),
+        skips_on_device((capabilities & kSkipsOnDevice) != 0),
+        mean_teacher((capabilities & kMeanTeacher) != 0),
+        make(std::move(make)) {}
+
   std::string name;
   std::string summary;  // one line, for s4seg info and the method lists of the docs
   // Capabilities the trainer and the tools ask instead of comparing names.

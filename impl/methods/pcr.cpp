@@ -182,18 +182,13 @@ class Pcr : public MeanTeacherMethod {
 }  // namespace
 
 MethodDescriptor pcr_method() {
-  MethodDescriptor d;
-  d.name = "pcr";
-  d.summary = "mean teacher with U2PL's entropy filter, CutMix and a micro-prototype head (PCR)";
-  d.uses_unlabeled = true;
-  d.mean_teacher = true;
-  // The teacher, the bank (after_step) and an adaptive filter (label_unlabeled) honour `apply`.
-  // The bank's initialisation reads counts on the host, once; it stays even if its iteration is
-  // later found to have diverged, as it does with train.read_every = 1.
-  d.skips_on_device = true;
+  // Skips on the device: the teacher, the bank (after_step) and an adaptive filter (label_unlabeled)
+  // honour `apply`. The bank's initialisation reads counts on the host, once; it stays even if its
+  // iteration is later found to have diverged, as it does with train.read_every = 1.
+  MethodDescriptor d("pcr", "mean teacher with U2PL's entropy filter, CutMix and a micro-prototype head (PCR)",
+                     kUsesUnlabeled | kMeanTeacher | kSkipsOnDevice, construct_method<Pcr>);
   d.training.filter = "entropy";
   d.training.supervised_only_share = 0.1;  // U2PL's labeled-only first epoch
-  d.make = construct_method<Pcr>;
   return d;
 }
 

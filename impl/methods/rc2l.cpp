@@ -152,18 +152,13 @@ class Rc2l : public MeanTeacherMethod {
 }  // namespace
 
 MethodDescriptor rc2l_method() {
-  MethodDescriptor d;
-  d.name = "rc2l";
-  d.summary = "mask-classification model in a mean-teacher loop with region-level contrastive losses (RC2L)";
-  d.uses_unlabeled = true;
-  d.mean_teacher = true;
-  // Its Hungarian matching copies costs to the host every step, so queuing iterations gains
-  // nothing: train.read_every = 1.
-  d.skips_on_device = false;
+  // Not skipping on the device: its Hungarian matching copies costs to the host every step, so
+  // queuing iterations gains nothing; train.read_every stays 1.
+  MethodDescriptor d("rc2l", "mask-classification model in a mean-teacher loop with region-level contrastive losses (RC2L)",
+                     kUsesUnlabeled | kMeanTeacher, construct_method<Rc2l>);
   d.model.head = "mask";
   d.training.filter = "threshold";  // on the semantic map, at rc2l.smc_threshold
   d.training.supervised_only_share = 0.1;
-  d.make = construct_method<Rc2l>;
   return d;
 }
 

@@ -212,16 +212,15 @@ class Rrn : public Method {
 }  // namespace
 
 MethodDescriptor rrn_method() {
-  MethodDescriptor d;
-  d.name = "rrn";
-  d.summary = "two co-trained branches with cross pseudo supervision and discriminators selecting reliable regions (RRN)";
-  d.uses_unlabeled = true;
-  d.skips_on_device = false;  // the discriminators' Adam (after_step) does not honour `apply`: train.read_every = 1
+  // Not skipping on the device: the discriminators' Adam (after_step) does not honour `apply`, so
+  // train.read_every stays 1.
+  MethodDescriptor d("rrn",
+                     "two co-trained branches with cross pseudo supervision and discriminators selecting reliable regions (RRN)",
+                     kUsesUnlabeled, construct_method<Rrn>);
   d.model.branches = 2;
   d.model.discriminator = "patch";
   d.training.filter = "discriminator";
   d.training.mix = "boxes";  // CPS's box generator
-  d.make = construct_method<Rrn>;
   return d;
 }
 

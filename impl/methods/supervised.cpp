@@ -35,12 +35,9 @@ class Supervised : public Method {
 }  // namespace
 
 MethodDescriptor supervised_method() {
-  MethodDescriptor d;
-  d.name = "supervised";
-  d.summary = "labeled images only: cross-entropy (or OHEM); the set loss for a mask-classification model";
-  d.skips_on_device = true;  // no state outside the optimizer's
-  d.make = construct_method<Supervised>;
-  return d;
+  // Skips on the device: it keeps no state outside the optimizer's.
+  return MethodDescriptor("supervised", "labeled images only: cross-entropy (or OHEM); the set loss for a mask-classification model",
+                          kSkipsOnDevice, construct_method<Supervised>);
 }
 
 }  // namespace s4seg

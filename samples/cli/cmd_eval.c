@@ -42,18 +42,14 @@ static void print_json(const eval_result* r) {
   int32_t c;
   json_begin(&w, stdout);
   json_object_begin(&w);
-  json_key(&w, "miou");
-  json_fixed(&w, r->miou, 6);
-  json_key(&w, "pixel_accuracy");
-  json_fixed(&w, r->accuracy, 6);
+  json_member_fixed(&w, "miou", r->miou, 6);
+  json_member_fixed(&w, "pixel_accuracy", r->accuracy, 6);
   json_key(&w, "iou");
   json_array_begin(&w);
   for (c = 0; c < r->num_classes; ++c) json_fixed(&w, r->class_iou[c], 6);
   json_array_end(&w);
-  json_key(&w, "num_classes");
-  json_int(&w, r->num_classes);
-  json_key(&w, "samples");
-  json_int(&w, r->samples);
+  json_member_int(&w, "num_classes", r->num_classes);
+  json_member_int(&w, "samples", r->samples);
   json_object_end(&w);
   json_end_line(&w);
 }

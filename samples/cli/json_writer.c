@@ -65,20 +65,32 @@ void json_int(json_writer* w, int64_t value) {
   fprintf(w->file, "%lld", (long long)value);
 }
 
-void json_number(json_writer* w, double value, int digits) {
+/* `value` printed with `format` ("%.*g" or "%.*f") at `precision`; null when not finite. */
+static void put_double(json_writer* w, const char* format, int precision, double value) {
   before_value(w);
   if (isfinite(value))
-    fprintf(w->file, "%.*g", digits, value);
+    fprintf(w->file, format, precision, value);
   else
     fputs("null", w->file);
 }
 
-void json_fixed(json_writer* w, double value, int decimals) {
-  before_value(w);
-  if (isfinite(value))
-    fprintf(w->file, "%.*f", decimals, value);
-  else
-    fputs("null", w->file);
+void json_number(json_writer* w, double value, int digits) { put_double(w, "%.*g", digits, value); }
+
+void json_fixed(json_writer* w, double value, int decimals) { put_double(w, "%.*f", decimals, value); }
+
+void json_member_string(json_writer* w, const char* key, const char* text) {
+  json_key(w, key);
+  json_string(w, text);
+}
+
+void json_member_int(json_writer* w, const char* key, int64_t value) {
+  json_key(w, key);
+  json_int(w, value);
+}
+
+void json_member_fixed(json_writer* w, const char* key, double value, int decimals) {
+  json_key(w, key);
+  json_fixed(w, value, decimals);
 }
 
 void json_null(json_writer* w) {

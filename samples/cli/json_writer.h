@@ -30,6 +30,10 @@ void json_number(json_writer* w, double value, int digits);
 /* `value` with %.*f at `decimals` decimals; null when not finite. */
 void json_fixed(json_writer* w, double value, int decimals);
 void json_null(json_writer* w);
+/* An object member: the key, then the value. */
+void json_member_string(json_writer* w, const char* key, const char* text);
+void json_member_int(json_writer* w, const char* key, int64_t value);
+void json_member_fixed(json_writer* w, const char* key, double value, int decimals);
 /* Ends a top-level value with a newline (JSON Lines). */
 void json_end_line(json_writer* w);
 

@@ -139,25 +139,6 @@ static void a_registered_method_needs_no_other_edit(void**) {
   assert_true(std::isfinite(stats.loss));
 }
 
-// train.threads holds LibTorch's (process-wide) pool only while a step runs.
-static void a_step_puts_back_the_host_thread_count(void**) {
-  at::set_num_threads(1);
-  Config c = tiny_config("train.threads = 2\n");
-  std::shared_ptr<Model> model = create_method_model(c);
-  auto data = std::make_shared<Dataset>();
-  data->add_synthetic(4, 32, 32, 3, 7);
-  Trainer trainer(model, data, nullptr, c);
-  assert_int_equal(at::get_num_threads(), 1);
-  int during = 0;
-  TrainStats stats;
-  trainer.step(1, stats, [&during](const TrainStats&) {
-    during = at::get_num_threads();
-    return false;
-  });
-  assert_int_equal(during, 2);
-  assert_int_equal(at::get_num_threads(), 1);
-}
-
 // pcr with train.grad_accumulation: every micro-batch's features move the prototype bank, so two
 // half batches leave it where one whole batch of the same images does.
 namespace {
@@ -220,7 +201,6 @@ int main() {
   const struct CMUnitTest tests[] = {cmocka_unit_test(builtin_methods_describe_themselves),
                                      cmocka_unit_test(c_api_enumerates_methods),
                                      cmocka_unit_test(a_registered_method_needs_no_other_edit),
-                                     cmocka_unit_test(a_step_puts_back_the_host_thread_count),
                                      cmocka_unit_test(pcr_bank_moves_with_every_micro_batch)};
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -1,6 +1,7 @@
-// The trainer's divergence guard: a non-finite loss stops the step with Status::Diverged before the
-// update, leaving iteration count and weights exactly as they were; with train.read_every > 1 the
-// same happens on the device and is reported at the next read.
+// The trainer's guards: a non-finite loss stops the step with Status::Diverged before the update,
+// leaving iteration count and weights exactly as they were (with train.read_every > 1 the same
+// happens on the device and is reported at the next read); process-wide settings come back as the
+// host had them.
 #include <unistd.h>
 
 #include <cstdio>
@@ -211,11 +212,32 @@ static void read_every_needs_a_method_that_skips_on_the_device(void**) {
   assert_int_equal(ok.trainer->iteration(), 0);
 }
 
+// train.threads holds LibTorch's (process-wide) pool only while a step runs.
+static void a_step_puts_back_the_host_thread_count(void**) {
+  at::set_num_threads(1);
+  Config c = tiny_config();
+  c.set_int("train.threads", 2);
+  std::shared_ptr<Model> model = create_method_model(c);
+  auto data = std::make_shared<Dataset>();
+  data->add_synthetic(4, 32, 32, 3, 7);
+  Trainer trainer(model, data, nullptr, c);
+  assert_int_equal(at::get_num_threads(), 1);
+  int during = 0;
+  TrainStats stats;
+  trainer.step(1, stats, [&during](const TrainStats&) {
+    during = at::get_num_threads();
+    return false;
+  });
+  assert_int_equal(during, 2);
+  assert_int_equal(at::get_num_threads(), 1);
+}
+
 int main() {
   const struct CMUnitTest tests[] = {cmocka_unit_test(nan_loss_is_diverged_and_nothing_changes),
                                      cmocka_unit_test(queued_iterations_train_exactly_like_reading_each),
                                      cmocka_unit_test(nan_among_queued_iterations_rolls_back_to_before_it),
                                      cmocka_unit_test(nan_among_queued_iterations_rolls_back_adamw_step_counts),
-                                     cmocka_unit_test(read_every_needs_a_method_that_skips_on_the_device)};
+                                     cmocka_unit_test(read_every_needs_a_method_that_skips_on_the_device),
+                                     cmocka_unit_test(a_step_puts_back_the_host_thread_count)};
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -38,13 +38,9 @@ class Toy : public Method {
 }  // namespace
 
 MethodDescriptor toy_method() {
-  MethodDescriptor d;
-  d.name = "toy";
-  d.summary = "cross-entropy plus entropy minimisation on unlabeled images (a test method)";
-  d.uses_unlabeled = true;
-  d.skips_on_device = false;
+  MethodDescriptor d("toy", "cross-entropy plus entropy minimisation on unlabeled images (a test method)", kUsesUnlabeled,
+                     construct_method<Toy>);
   d.model.discriminator = "image";
-  d.make = construct_method<Toy>;
   return d;
 }
 

@@ -6,10 +6,11 @@ public final class MethodInfo {
   private final String summary;
   private final long flags;
 
-  MethodInfo(String name, String summary, long flags) {
-    this.name = name;
-    this.summary = summary;
-    this.flags = flags;
+  /** Reads method `index` of the registry. */
+  MethodInfo(long index) {
+    name = S4SegNative.s4bMethodName(index);
+    summary = S4SegNative.s4bMethodSummary(index);
+    flags = S4SegNative.s4bMethodFlags(index);
   }
 
   /** The train.method value, e.g. "fixmatch". */

@@ -77,7 +77,7 @@ public final class S4Seg {
     long count = S4SegNative.s4bMethodCount();
     List<MethodInfo> read = new ArrayList<>();
     for (long i = 0; i < count; ++i) {
-      read.add(new MethodInfo(S4SegNative.s4bMethodName(i), S4SegNative.s4bMethodSummary(i), S4SegNative.s4bMethodFlags(i)));
+      read.add(new MethodInfo(i));
     }
     return Collections.unmodifiableList(read);
   }
