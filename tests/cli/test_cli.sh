@@ -95,6 +95,19 @@ grep -q "val_00000" "$WORK/err.txt" && [ ! -e "$WORK/pl3" ]; check "the shared s
 
 "$S4SEG" info --keys >"$WORK/info.txt"; check "info --keys" 0 $?
 grep -q "model.backbone" "$WORK/info.txt" && grep -q "cuda" "$WORK/info.txt"; check "info lists keys and CUDA status" 0 $?
+grep -q "^methods:" "$WORK/info.txt" && grep -Eq "^  rrn +\+unlabeled +two co-trained" "$WORK/info.txt" &&
+  grep -Eq "^  supervised +labeled " "$WORK/info.txt"; check "info lists the registry's methods" 0 $?
+"$S4SEG" train --root "$WORK/data" --labeled "$WORK/data/train.txt" --classes 3 --method nope --out "$WORK/x" 2>"$WORK/err.txt"
+check "an unknown --method exits 1" 1 $?
+grep -q "registered method: supervised, fixmatch, pcr, css, rrn, rc2l" "$WORK/err.txt"
+check "an unknown --method names the registered ones" 0 $?
+"$S4SEG" demo --method supervised >/dev/null 2>"$WORK/err.txt"; check "demo --method supervised exits 2" 2 $?
+grep -q "fixmatch, pcr, css, rrn, rc2l" "$WORK/err.txt"; check "demo names the methods that use unlabeled images" 0 $?
+"$S4SEG" train --root="$WORK/data" --labeled "$WORK/data/train.txt" --classes=3 --iters=abc --out "$WORK/x" 2>"$WORK/err.txt"
+check "--name=value options reach their checks (getopt_long)" 2 $?
+grep -q -- "--iters: 'abc' is not an integer" "$WORK/err.txt"; check "a bad --name=value is named" 0 $?
+"$S4SEG" info --bogus >/dev/null 2>&1; check "an unknown option exits 2" 2 $?
+"$S4SEG" info --keys=1 >/dev/null 2>&1; check "a flag given a value exits 2" 2 $?
 
 # The exit-code contract.
 "$S4SEG" frobnicate >/dev/null 2>&1; check "unknown command exits 2" 2 $?
