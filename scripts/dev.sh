@@ -29,8 +29,11 @@ S4SEG_PIP_TORCHVISION="${S4SEG_PIP_TORCHVISION:-0.29.2}"
 CUDA_HOME="${CUDA_HOME:-/usr/local/cuda}"
 
 # What the library and the CLI need (the demo); libgloo-dev gives the CPU data-parallel backend.
+# Debian's LibTorch does its matrix products through the libblas.so.3 alternative, which is the
+# netlib reference BLAS unless an optimised one is installed: libopenblas0-pthread takes it over
+# (measured: rc2l's step 34 s → 3.6 s, css's 8.5 s → 2.0 s; docs/performance.md).
 LIBRARY_PACKAGES=(cmake g++ make pkg-config libtorch-dev libspng-dev libturbojpeg0-dev zlib1g-dev
-                  nlohmann-json3-dev libgloo-dev)
+                  nlohmann-json3-dev libgloo-dev libopenblas0-pthread)
 # What the tests add: CMocka; python3 checks the CLI's JSON output and, with torchvision, writes
 # torch.save files; SWIG, a JDK, Mono and Go build and test the bindings; python3-venv holds the
 # pip line's torch.

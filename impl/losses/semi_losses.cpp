@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -9,6 +10,7 @@
 #include "core/error.h"
 #include "core/tensor_text.h"
 #include "losses/cross_entropy.h"
+#include "losses/gathered_dot.h"
 
 namespace s4seg {
 
@@ -165,11 +167,10 @@ torch::Tensor prototype_info_nce(const torch::Tensor& reps, const torch::Tensor&
   torch::Tensor neg_all = F::normalize(rf.detach(), F::NormalizeFuncOptions().dim(1));
   torch::Tensor weight = counted.to(torch::kFloat);
   torch::Tensor total = zero;
-  for (int64_t i = 0; i < c; ++i) {  // one class at a time bounds the (Q, K, D) temporaries
+  for (int64_t i = 0; i < c; ++i) {
     torch::Tensor a = F::normalize(rf.index_select(0, anchor_pix[i]), F::NormalizeFuncOptions().dim(1));  // (Q, D)
     torch::Tensor pos = (a * protos[i]).sum(-1, /*keepdim=*/true);                                         // (Q, 1)
-    torch::Tensor negs = neg_all.index_select(0, neg_pix[i]).view({q, k, d});
-    torch::Tensor neg = (a.unsqueeze(1) * negs).sum(-1);                                                   // (Q, K)
+    torch::Tensor neg = gathered_dot(a, neg_all, neg_pix[i].view({q, k}));                           // (Q, K)
     torch::Tensor logits = torch::cat({pos, neg}, 1) / o.temperature;
     // CE with target 0: logsumexp − logit_0, averaged over the anchors; a finite value for a
     // masked class too (its anchors are real pixels), so the 0 weight leaves no NaN in the gradient.

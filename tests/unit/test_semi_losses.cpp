@@ -1,5 +1,6 @@
 // Unsupervised and prototype losses (semi_losses.h) on tensors small enough to check by hand.
 #include "core/error.h"
+#include "losses/gathered_dot.h"
 #include "losses/semi_losses.h"
 #include "unit_test.h"
 
@@ -243,6 +244,31 @@ static void info_nce_gradient_flows_into_anchors_only(void**) {
   assert_true(!protos.grad().defined());
 }
 
+// gathered_dot's value and gradient equal the direct Σ_d a[q, d]·table[index[q, k], d], and the
+// table gets no gradient, on both of its paths: a table of 300 rows (≤ 8·K: one matrix product)
+// and one of 5000 rows, gathered 32 anchors at a time (K = 512, D = 256) in the forward and again in
+// the backward pass, across chunk borders (Q = 70: chunks of 32, 32 and 6).
+static void gathered_dot_matches_the_direct_product(void**) {
+  for (const int64_t n : {int64_t{300}, int64_t{5000}}) {
+    torch::manual_seed(21);
+    const int64_t q = 70, k = 512, d = 256;
+    torch::Tensor a = torch::randn({q, d});
+    torch::Tensor table = torch::randn({n, d}).requires_grad_(true);
+    torch::Tensor index = torch::randint(0, n, {q, k}, torch::kLong);
+    torch::Tensor g = torch::randn({q, k});
+    torch::Tensor x = a.clone().requires_grad_(true);
+    torch::Tensor got = gathered_dot(x, table, index);
+    (got * g).sum().backward();
+    torch::Tensor y = a.clone().requires_grad_(true);
+    torch::Tensor direct = (y.unsqueeze(1) * table.detach().index_select(0, index.reshape(-1)).view({q, k, d})).sum(-1);
+    (direct * g).sum().backward();
+    assert_true(torch::allclose(got, direct, 1e-4, 1e-4));
+    assert_true(torch::allclose(x.grad(), y.grad(), 1e-4, 1e-4));
+    assert_true(!table.grad().defined());
+    ASSERT_THROWS_STATUS(gathered_dot(a, table, index.narrow(0, 0, 5)), Status::InvalidArgument);
+  }
+}
+
 static void info_nce_decreases_when_anchors_move_toward_their_prototype(void**) {
   torch::manual_seed(11);
   torch::Tensor reps = torch::randn({10, 4});
@@ -359,6 +385,7 @@ int main() {
       cmocka_unit_test(info_nce_samples_negative_classes_by_prototype_similarity),
       cmocka_unit_test(info_nce_with_fewer_than_two_classes_is_zero_with_gradient),
       cmocka_unit_test(info_nce_gradient_flows_into_anchors_only),
+      cmocka_unit_test(gathered_dot_matches_the_direct_product),
       cmocka_unit_test(info_nce_decreases_when_anchors_move_toward_their_prototype),
       cmocka_unit_test(info_nce_returns_float32_for_bf16_reps),
       cmocka_unit_test(info_nce_leaves_out_pixels_without_a_class),
