@@ -37,6 +37,10 @@ typedef struct eval_result {
   int64_t samples;
 } eval_result;
 
+/* A class the ground truth or the prediction holds whose IoU is exactly 0: the model never gets
+ * one of its pixels right (a rare class that stayed at 0). Absent classes are NaN, not 0. */
+static int zero_iou(const eval_result* r, int32_t c) { return r->class_iou[c] == 0.0; }
+
 static void print_json(const eval_result* r) {
   json_writer w;
   int32_t c;
@@ -48,6 +52,11 @@ static void print_json(const eval_result* r) {
   json_array_begin(&w);
   for (c = 0; c < r->num_classes; ++c) json_fixed(&w, r->class_iou[c], 6);
   json_array_end(&w);
+  json_key(&w, "zero_iou_classes");
+  json_array_begin(&w);
+  for (c = 0; c < r->num_classes; ++c)
+    if (zero_iou(r, c)) json_int(&w, c);
+  json_array_end(&w);
   json_member_int(&w, "num_classes", r->num_classes);
   json_member_int(&w, "samples", r->samples);
   json_object_end(&w);
@@ -58,8 +67,14 @@ static void print_table(const eval_result* r) {
   char text[32];
   int32_t c;
   printf("%-5s  %-16s  %s\n", "class", "name", "IoU");
-  for (c = 0; c < r->num_classes; ++c)
-    printf("%-5" PRId32 "  %-16s  %s\n", c, r->class_names[c], cli_fmt_ratio(r->class_iou[c], text, sizeof text));
+  int zeros = 0;
+  for (c = 0; c < r->num_classes; ++c) {
+    printf("%-5" PRId32 "  %-16s  %s%s\n", c, r->class_names[c], cli_fmt_ratio(r->class_iou[c], text, sizeof text),
+           zero_iou(r, c) ? "  <- never right" : "");
+    zeros += zero_iou(r, c);
+  }
+  if (zeros > 0)
+    printf("\n%d class(es) at IoU 0: present in the ground truth or the prediction, never matched\n", zeros);
   printf("\nmIoU            %s\n", cli_fmt_ratio(r->miou, text, sizeof text));
   printf("pixel accuracy  %s\n", cli_fmt_ratio(r->accuracy, text, sizeof text));
   printf("samples         %" PRId64 "\n", r->samples);

@@ -35,8 +35,9 @@ assert 0.0 <= r["miou"] <= 1.0, r
 assert 0.0 <= r["pixel_accuracy"] <= 1.0, r
 assert len(r["iou"]) == 3 and r["num_classes"] == 3 and r["samples"] == 8, r
 assert all(v is None or 0.0 <= v <= 1.0 for v in r["iou"]), r
+assert r["zero_iou_classes"] == [c for c, v in enumerate(r["iou"]) if v == 0.0], r
 PY
-check "eval JSON has miou, pixel_accuracy, iou in range" 0 $?
+check "eval JSON has miou, pixel_accuracy, iou in range, and names the classes at IoU 0" 0 $?
 
 "$S4SEG" predict --model "$WORK/m.s4seg" --device cpu --out "$WORK/pred" "$WORK/data/images/val_00000.png" >/dev/null
 check "predict succeeds" 0 $?
