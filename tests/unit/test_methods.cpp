@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "data/dataset.h"
 #include "methods/method_registry.h"
+#include "io/records.h"
 #include "models/model.h"
 #include "s4seg/s4seg.h"
 #include "train/trainer.h"
@@ -139,6 +140,29 @@ static void a_registered_method_needs_no_other_edit(void**) {
   assert_true(std::isfinite(stats.loss));
 }
 
+// Model files of 0.2 stored the architecture keys a method needs as "auto" (model.branches = 0,
+// model.discriminator = auto) and let train.method decide at load time. Loaded with the registry's
+// resolver they rebuild the method's model; without it they would give the plain model (one branch,
+// no discriminators: the other tensors of the file left unread).
+static void a_file_with_auto_architecture_keys_loads_as_the_method_model(void**) {
+  Config c = tiny_config("train.method = rrn\n");
+  std::shared_ptr<Model> rrn = create_method_model(c);
+  assert_int_equal(rrn->net->branches(), 2);
+  Records records;
+  write_model_records(*rrn, records);
+  Config stored = rrn->config;
+  stored.set_int("model.branches", 0);
+  stored.set_string("model.discriminator", "auto");
+  stored.set_int("model.rep_dim", -1);
+  stored.set_string("model.head", "auto");
+  records["config"] = stored.to_text();
+  std::shared_ptr<Model> loaded = model_from_records(records, "cpu", "a 0.2 file", apply_method_model_defaults);
+  assert_int_equal(loaded->net->branches(), 2);
+  assert_int_equal(loaded->net->discriminator_count(), 2);
+  assert_true(torch::equal(loaded->net->parameters().back(), rrn->net->parameters().back()));
+  assert_int_equal(model_from_records(records, "cpu", "a 0.2 file", nullptr)->net->branches(), 1);
+}
+
 // pcr with train.grad_accumulation: every micro-batch's features move the prototype bank, so two
 // half batches leave it where one whole batch of the same images does.
 namespace {
@@ -201,6 +225,7 @@ int main() {
   const struct CMUnitTest tests[] = {cmocka_unit_test(builtin_methods_describe_themselves),
                                      cmocka_unit_test(c_api_enumerates_methods),
                                      cmocka_unit_test(a_registered_method_needs_no_other_edit),
+                                     cmocka_unit_test(a_file_with_auto_architecture_keys_loads_as_the_method_model),
                                      cmocka_unit_test(pcr_bank_moves_with_every_micro_batch)};
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
