@@ -13,9 +13,7 @@ namespace {
 // train.method names a registered method. The registry sits above core/, so the value is checked
 // here, before it is stored (core/ accepts any text for it).
 void check_method_value(const std::string& key, const std::string& value) {
-  if (key != "train.method") return;
-  for (const s4seg::MethodDescriptor& d : s4seg::registered_methods())
-    if (d.name == value) return;
+  if (key != "train.method" || s4seg::is_registered_method(value)) return;
   s4seg::fail(s4seg::Status::InvalidArgument,
               "train.method: '" + value + "' is not allowed (a registered method: " + s4seg::method_names() + ")");
 }

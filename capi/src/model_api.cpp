@@ -23,8 +23,8 @@ void check_capacities(const std::vector<s4seg::Image>& images, size_t labels_cap
   for (const auto& im : images) total += static_cast<size_t>(im.width) * static_cast<size_t>(im.height);
   if (labels_capacity < total) s4seg::fail(s4seg::Status::BufferTooSmall, "labels buffer holds " + std::to_string(labels_capacity) + " bytes; " +
                                                std::to_string(total) + " needed");
-  if (confidence)
-    if (confidence_capacity < total) s4seg::fail(s4seg::Status::BufferTooSmall, "confidence buffer holds " + std::to_string(confidence_capacity) +
+  if (confidence && confidence_capacity < total)
+    s4seg::fail(s4seg::Status::BufferTooSmall, "confidence buffer holds " + std::to_string(confidence_capacity) +
                                                      " floats; " + std::to_string(total) + " needed");
 }
 

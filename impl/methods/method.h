@@ -67,7 +67,8 @@ struct MethodState {
   std::vector<torch::Tensor> self_optimized;
   // Host counters that after_step advances even when `apply` cancels the update on the device
   // (the EMA warm-up count): the trainer puts back their values from before the first cancelled
-  // iteration.
+  // iteration. They point into the method and stay valid as long as it lives (the trainer reads
+  // them once).
   std::vector<int64_t*> host_counters;
 };
 

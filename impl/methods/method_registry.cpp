@@ -1,6 +1,7 @@
 #include "methods/method_registry.h"
 
 #include <mutex>
+#include <optional>
 
 #include "core/error.h"
 #include "methods/methods.h"
@@ -39,20 +40,30 @@ std::vector<MethodDescriptor> registered_methods() {
   return r.methods;
 }
 
-std::string method_names(const std::string& separator) {
+std::string method_names(const std::string& separator, const std::function<bool(const MethodDescriptor&)>& keep) {
   std::string out;
-  for (const MethodDescriptor& d : registered_methods()) out += (out.empty() ? "" : separator) + d.name;
+  for (const MethodDescriptor& d : registered_methods())
+    if (!keep || keep(d)) out += (out.empty() ? "" : separator) + d.name;
   return out;
 }
 
+namespace {
+// The descriptor named `name`, or none.
+std::optional<MethodDescriptor> lookup(const std::string& name) {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  for (const MethodDescriptor& d : r.methods)
+    if (d.name == name) return d;
+  return std::nullopt;
+}
+}  // namespace
+
+bool is_registered_method(const std::string& name) { return lookup(name).has_value(); }
+
 MethodDescriptor find_method(const std::string& name) {
-  {
-    Registry& r = registry();
-    std::lock_guard<std::mutex> lock(r.mutex);
-    for (const MethodDescriptor& d : r.methods)
-      if (d.name == name) return d;
-  }
-  fail(Status::Unsupported, "train.method '" + name + "' is not a registered method (" + method_names() + ")");
+  std::optional<MethodDescriptor> d = lookup(name);
+  if (!d) fail(Status::Unsupported, "train.method '" + name + "' is not a registered method (" + method_names() + ")");
+  return *d;
 }
 
 void register_method(MethodDescriptor descriptor) {

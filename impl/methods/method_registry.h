@@ -78,12 +78,15 @@ std::unique_ptr<Method> construct_method(const Config& config, std::shared_ptr<M
 
 // Every registered method, built-in ones first, in registration order.
 std::vector<MethodDescriptor> registered_methods();
+// Whether a method named `name` is registered.
+bool is_registered_method(const std::string& name);
 // The descriptor named `name`; Error(Unsupported) naming the registered methods otherwise.
 MethodDescriptor find_method(const std::string& name);
 // Adds a method; Error(InvalidArgument) when the name is empty, taken, or `make` is empty.
 void register_method(MethodDescriptor descriptor);
-// "supervised, fixmatch, ..." (for messages and docs).
-std::string method_names(const std::string& separator = ", ");
+// "supervised, fixmatch, ..." (for messages and docs); with `keep`, only the methods it accepts.
+std::string method_names(const std::string& separator = ", ",
+                         const std::function<bool(const MethodDescriptor&)>& keep = nullptr);
 
 // Writes the model keys that train.method's model needs where they hold "auto" (model.branches,
 // model.head, model.discriminator, model.rep_dim), so that the stored config says what was built.

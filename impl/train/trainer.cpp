@@ -78,7 +78,9 @@ Trainer::Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> la
   if (descriptor_.uses_unlabeled)
     require(unlabeled_batch_ % accumulation_ == 0, "train.unlabeled_batch_size = " + std::to_string(unlabeled_batch_) +
                                                        " is not a multiple of train.grad_accumulation = " + std::to_string(accumulation_));
-  for (SegmentationNetImpl* net : method_->state().nets) {
+  const MethodState state = method_->state();
+  host_counters_ = state.host_counters;
+  for (SegmentationNetImpl* net : state.nets) {
     net->set_batchnorm_frozen(config_.get_string("train.batchnorm") == "frozen");
     net->set_activation_checkpointing(config_.get_string("train.activation_checkpointing") == "backbone");
   }
@@ -102,9 +104,7 @@ Trainer::Trainer(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> la
   }
   read_every_ = config_.get_int("train.read_every");
   if (read_every_ > 1) {
-    std::string able;
-    for (const MethodDescriptor& d : registered_methods())
-      if (d.skips_on_device) able += (able.empty() ? "" : ", ") + d.name;
+    const std::string able = method_names(", ", [](const MethodDescriptor& d) { return d.skips_on_device; });
     require(descriptor_.skips_on_device, "train.read_every = " + std::to_string(read_every_) + " needs a method that can skip "
                                          "an update on the device (" + able + "); train.method = " + descriptor_.name +
                                          " needs train.read_every = 1");
@@ -181,7 +181,7 @@ void Trainer::run_iteration(Window& w) {
   QueuedIteration q;
   q.iteration = iteration_;
   q.lr = poly_lr(base_lr_, iteration_, total_, warmup_, poly_power_, min_lr_);
-  for (const int64_t* counter : method_->state().host_counters) q.host_counters.push_back(*counter);
+  for (const int64_t* counter : host_counters_) q.host_counters.push_back(*counter);
   q.optimizer_counters = optimizer_->host_counters();
   HostBatch hb = loader_->next();
   q.data_wait = loader_->last_wait_seconds();
@@ -342,8 +342,7 @@ void Trainer::read_queued(Window& w) {
     // The device skipped the updates of this iteration and of all after it: the host's view
     // goes back to before it. The batches drawn for them are not drawn again.
     iteration_ = q.iteration;
-    const std::vector<int64_t*> counters = method_->state().host_counters;
-    for (size_t k = 0; k < counters.size() && k < q.host_counters.size(); ++k) *counters[k] = q.host_counters[k];
+    for (size_t k = 0; k < host_counters_.size(); ++k) *host_counters_[k] = q.host_counters[k];
     optimizer_->set_host_counters(q.optimizer_counters);
     apply_ = torch::ones({}, apply_.options());
     check_not_halted(q, v, queue.size() - i - 1);

@@ -109,6 +109,7 @@ class Trainer {
   std::shared_ptr<const Dataset> unlabeled_;
   MethodDescriptor descriptor_;  // train.method's capabilities
   std::unique_ptr<Method> method_;
+  std::vector<int64_t*> host_counters_;  // the method's (MethodState::host_counters)
   std::unique_ptr<Optimizer> optimizer_;
   std::vector<torch::Tensor> trained_params_;  // every parameter of the method's groups (gradient clipping)
   double grad_clip_ = 0;

@@ -57,28 +57,15 @@ static int print_devices(void) {
   return CLI_EXIT_OK;
 }
 
-/* Copies text from `read` (a s4seg_method_name-like call) into a malloc'd string; NULL on failure
- * after printing why. */
-static char* read_method_text(s4seg_status (*read)(size_t, char*, size_t, size_t*), size_t index) {
-  size_t needed = 0;
-  char* text;
-  s4seg_status status = read(index, NULL, 0, &needed);
-  if (status != S4SEG_BUFFER_TOO_SMALL && status != S4SEG_OK) {
-    cli_fail(status);
-    return NULL;
-  }
-  text = malloc(needed);
-  if (text == NULL) {
-    cli_error("out of memory");
-    return NULL;
-  }
-  status = read(index, text, needed, &needed);
-  if (status != S4SEG_OK) {
-    free(text);
-    cli_fail(status);
-    return NULL;
-  }
-  return text;
+/* s4seg_method_name and s4seg_method_summary as cli_text_getters (`source` unused). */
+static s4seg_status get_method_name(const void* source, int64_t index, char* buf, size_t capacity, size_t* needed) {
+  (void)source;
+  return s4seg_method_name((size_t)index, buf, capacity, needed);
+}
+
+static s4seg_status get_method_summary(const void* source, int64_t index, char* buf, size_t capacity, size_t* needed) {
+  (void)source;
+  return s4seg_method_summary((size_t)index, buf, capacity, needed);
 }
 
 static int print_methods(void) {
@@ -87,8 +74,8 @@ static int print_methods(void) {
   printf("methods:\n");
   for (i = 0; i < count; ++i) {
     uint32_t flags = 0;
-    char* name = read_method_text(s4seg_method_name, i);
-    char* summary = name != NULL ? read_method_text(s4seg_method_summary, i) : NULL;
+    char* name = cli_read_text(get_method_name, NULL, (int64_t)i);
+    char* summary = name != NULL ? cli_read_text(get_method_summary, NULL, (int64_t)i) : NULL;
     s4seg_status status = summary != NULL ? s4seg_method_flags(i, &flags) : S4SEG_OK;
     if (summary != NULL && status == S4SEG_OK)
       printf("  %-11s %-11s %s\n", name, (flags & S4SEG_METHOD_USES_UNLABELED) ? "+unlabeled" : "labeled", summary);

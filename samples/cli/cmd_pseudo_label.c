@@ -75,27 +75,9 @@ static void entry_list_free(entry_list* list) {
   list->count = 0;
 }
 
-/* Sample `index`'s image path from the dataset, malloc'd; NULL after printing why. */
-static char* image_path(const s4seg_dataset* dataset, int64_t index) {
-  size_t needed = 0;
-  char* path;
-  s4seg_status status = s4seg_dataset_image_path(dataset, index, NULL, 0, &needed);
-  if (status != S4SEG_OK && status != S4SEG_BUFFER_TOO_SMALL) {
-    cli_fail(status);
-    return NULL;
-  }
-  path = malloc(needed > 0 ? needed : 1);
-  if (path == NULL) {
-    cli_error("out of memory");
-    return NULL;
-  }
-  status = s4seg_dataset_image_path(dataset, index, path, needed > 0 ? needed : 1, &needed);
-  if (status != S4SEG_OK) {
-    cli_fail(status);
-    free(path);
-    return NULL;
-  }
-  return path;
+/* s4seg_dataset_image_path as a cli_text_getter: `source` is the dataset. */
+static s4seg_status get_image_path(const void* source, int64_t index, char* buf, size_t capacity, size_t* needed) {
+  return s4seg_dataset_image_path((const s4seg_dataset*)source, index, buf, capacity, needed);
 }
 
 /* The images of a list file, read by the library (s4seg_dataset_add_list: its comments, fields and
@@ -121,7 +103,7 @@ static int read_list(const char* root, const char* list_path, entry_list* out) {
   for (i = 0; i < size && result == CLI_EXIT_OK; ++i) {
     list_entry* entry = &out->items[i];
     entry->number = (int)(i + 1);
-    entry->path = image_path(dataset, i);
+    entry->path = cli_read_text(get_image_path, dataset, i);
     if (entry->path == NULL) {
       result = CLI_EXIT_FAILURE;
       break;

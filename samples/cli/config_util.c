@@ -86,21 +86,22 @@ int config_get_int(const s4seg_config* config, const char* key, int64_t* value) 
   return CLI_EXIT_OK;
 }
 
+/* s4seg_config_get_string as a cli_text_getter: `source` is a config_key, `index` unused. */
+typedef struct config_key {
+  const s4seg_config* config;
+  const char* key;
+} config_key;
+
+static s4seg_status get_config_text(const void* source, int64_t index, char* buf, size_t capacity, size_t* needed) {
+  const config_key* k = (const config_key*)source;
+  (void)index;
+  return s4seg_config_get_string(k->config, k->key, buf, capacity, needed);
+}
+
 int config_get_string(const s4seg_config* config, const char* key, char** value) {
-  size_t needed = 0;
-  char* text;
-  /* Ask for the size first: with no room the call reports it as S4SEG_BUFFER_TOO_SMALL. */
-  s4seg_status status = s4seg_config_get_string(config, key, NULL, 0, &needed);
-  if (status != S4SEG_OK && status != S4SEG_BUFFER_TOO_SMALL) return cli_fail(status);
-  if (needed == 0) needed = 1;
-  text = malloc(needed);
-  if (text == NULL) return cli_error("out of memory");
-  status = s4seg_config_get_string(config, key, text, needed, &needed);
-  if (status != S4SEG_OK) {
-    int result = cli_fail(status);
-    free(text);
-    return result;
-  }
+  const config_key source = {config, key};
+  char* text = cli_read_text(get_config_text, &source, 0);
+  if (text == NULL) return CLI_EXIT_FAILURE;
   *value = text;
   return CLI_EXIT_OK;
 }

@@ -10,6 +10,29 @@
 #include <string.h>
 #include <time.h>
 
+char* cli_read_text(cli_text_getter get, const void* source, int64_t index) {
+  size_t needed = 0;
+  char* text;
+  s4seg_status status = get(source, index, NULL, 0, &needed);
+  if (status != S4SEG_OK && status != S4SEG_BUFFER_TOO_SMALL) {
+    cli_fail(status);
+    return NULL;
+  }
+  if (needed == 0) needed = 1;
+  text = malloc(needed);
+  if (text == NULL) {
+    cli_error("out of memory");
+    return NULL;
+  }
+  status = get(source, index, text, needed, &needed);
+  if (status != S4SEG_OK) {
+    cli_fail(status);
+    free(text);
+    return NULL;
+  }
+  return text;
+}
+
 double cli_now_seconds(void) {
   struct timespec t;
   if (clock_gettime(CLOCK_MONOTONIC, &t) != 0) return 0.0;

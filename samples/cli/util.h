@@ -35,6 +35,14 @@ int cli_usage_error(const char* command, const char* usage, const char* fmt, ...
  * product does not fit in size_t, else 0. */
 int cli_pixel_bytes(int32_t width, int32_t height, int32_t channels, size_t* bytes);
 
+/* A C API text getter in one shape: text `index` of `source` (as the adapter defines them) into
+ * `buf`, with the library's buffer rule (S4SEG_BUFFER_TOO_SMALL and `*needed` when it does not fit). */
+typedef s4seg_status (*cli_text_getter)(const void* source, int64_t index, char* buf, size_t capacity, size_t* needed);
+
+/* The whole text as a malloc'd string (free it): a size query, then the copy. NULL after printing
+ * why. */
+char* cli_read_text(cli_text_getter get, const void* source, int64_t index);
+
 /* Seconds on the monotonic clock (0 if it cannot be read), for timing. */
 double cli_now_seconds(void);
 

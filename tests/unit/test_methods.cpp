@@ -35,12 +35,6 @@ static Config tiny_config(const std::string& extra) {
   return c;
 }
 
-static bool has_method(const std::string& name) {
-  for (const MethodDescriptor& d : registered_methods())
-    if (d.name == name) return true;
-  return false;
-}
-
 static void builtin_methods_describe_themselves(void**) {
   const std::vector<MethodDescriptor> all = registered_methods();
   assert_true(all.size() >= 6);
@@ -57,6 +51,10 @@ static void builtin_methods_describe_themselves(void**) {
   assert_false(find_method("rrn").skips_on_device);
   assert_true(find_method("fixmatch").skips_on_device);
   ASSERT_THROWS_STATUS(find_method("nope"), Status::Unsupported);
+  assert_true(is_registered_method("rc2l"));
+  assert_false(is_registered_method("nope"));
+  assert_string_equal(method_names(", ", [](const MethodDescriptor& d) { return d.skips_on_device; }).c_str(),
+                      "supervised, fixmatch, pcr, css");
 
   // The model keys a method needs are written where they say auto, and kept where the user chose.
   Config c = tiny_config("train.method = rrn\n");
@@ -107,9 +105,9 @@ static void c_api_enumerates_methods(void**) {
 // The toy method is known to nothing but its own file and the one registration line below; the
 // trainer, model creation, the capabilities checks and the C API all find it.
 static void a_registered_method_needs_no_other_edit(void**) {
-  if (!has_method("toy")) register_method(toy_method());  // the registration line
+  if (!is_registered_method("toy")) register_method(toy_method());  // the registration line
   ASSERT_THROWS_STATUS(register_method(toy_method()), Status::InvalidArgument);
-  assert_true(has_method("toy"));
+  assert_true(is_registered_method("toy"));
   assert_int_equal(s4seg_method_count(), registered_methods().size());
 
   s4seg_config* cfg = nullptr;
