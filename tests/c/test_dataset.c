@@ -359,6 +359,34 @@ static void add_list_reads_images_and_masks(void** state) {
   free_sample_pixels(&px);
 }
 
+/* s4seg_dataset_image_path: the list's path joined with the root (an absolute one as it is), ""
+ * for an in-memory sample, the buffer rule of every text getter, and bad arguments refused. */
+static void image_path_names_each_file(void** state) {
+  const char* dir = dir_of(state);
+  char list[S4T_PATH_MAX], expected[S4T_PATH_MAX], path[S4T_PATH_MAX];
+  list_pixels px;
+  s4seg_dataset* ds = dataset_with_one_sample();
+  size_t needed = 0;
+  write_sample_files(dir, &px);
+  s4t_path_join(list, sizeof list, dir, "paths.txt");
+  s4t_write_text(list, "img1.png mask1.png\n");
+  S4T_OK(s4seg_dataset_add_list(ds, dir, list));
+  S4T_OK(s4seg_dataset_image_path(ds, 0, path, sizeof path, &needed));
+  assert_string_equal(path, "");
+  assert_int_equal(needed, 1);
+  s4t_path_join(expected, sizeof expected, dir, "img1.png");
+  S4T_CHECK(S4SEG_BUFFER_TOO_SMALL, s4seg_dataset_image_path(ds, 1, NULL, 0, &needed));
+  assert_int_equal(needed, strlen(expected) + 1);
+  S4T_OK(s4seg_dataset_image_path(ds, 1, path, sizeof path, NULL));
+  assert_string_equal(path, expected);
+  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_dataset_image_path(ds, 2, path, sizeof path, &needed));
+  S4T_ERROR_CONTAINS("out of range");
+  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_dataset_image_path(ds, -1, path, sizeof path, &needed));
+  S4T_CHECK(S4SEG_INVALID_ARGUMENT, s4seg_dataset_image_path(NULL, 0, path, sizeof path, &needed));
+  s4seg_dataset_free(ds);
+  free_sample_pixels(&px);
+}
+
 static void add_list_accepts_list_without_trailing_newline(void** state) {
   const char* dir = dir_of(state);
   char list[S4T_PATH_MAX];
@@ -466,6 +494,7 @@ int main(void) {
       cmocka_unit_test(synthetic_appends),
       cmocka_unit_test(synthetic_rejects_bad_arguments),
       cmocka_unit_test(add_list_reads_images_and_masks),
+      cmocka_unit_test(image_path_names_each_file),
       cmocka_unit_test(add_list_accepts_list_without_trailing_newline),
       cmocka_unit_test(add_list_with_missing_image_is_io_and_changes_nothing),
       cmocka_unit_test(add_list_with_missing_mask_is_io),

@@ -84,6 +84,9 @@ static void c_api_enumerates_methods(void**) {
   assert_int_equal(s4seg_method_flags(4, &flags), S4SEG_OK);  // rrn
   assert_int_equal(flags & (S4SEG_METHOD_USES_UNLABELED | S4SEG_METHOD_SKIPS_ON_DEVICE), S4SEG_METHOD_USES_UNLABELED);
   assert_int_equal(s4seg_method_summary(n, name, sizeof name, &needed), S4SEG_INVALID_ARGUMENT);
+  assert_int_equal(s4seg_method_flags(0, nullptr), S4SEG_INVALID_ARGUMENT);
+  assert_int_equal(s4seg_method_flags(n, &flags), S4SEG_INVALID_ARGUMENT);
+  assert_int_equal(s4seg_method_name(n, name, sizeof name, nullptr), S4SEG_INVALID_ARGUMENT);
   assert_non_null(strstr(s4seg_last_error(), "out of range"));
 
   s4seg_config* cfg = nullptr;
